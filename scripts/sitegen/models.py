@@ -1,0 +1,33 @@
+"""Typed rows for the structured facts. Text fields are plain text: templates escape them."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Synonym(Strict):
+    """A word readers type, and the code it leads to."""
+
+    term: str = Field(min_length=1)
+    code: str
+    origin: Literal["source page", "reader search"]
+    relation: Literal["synonym", "leads elsewhere", "not a synonym"] = "synonym"
+    why: str = Field(min_length=1)
+    title: str | None = None  # optional: if given, must equal the official title
+
+
+class RelatedCode(Strict):
+    """One row of 'When to use each related code'."""
+
+    code: str
+    group: str
+    report: bool  # true: the page tells readers to report it (or a code under it)
+    when_to_use: str = Field(min_length=1)
+    when_not: str = Field(min_length=1)
+    seventh_character: bool = False  # true: a 7th character is required
+    title: str | None = None  # optional: if given, must equal the official title
