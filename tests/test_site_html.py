@@ -1,0 +1,107 @@
+"""What a reader finds in the built pages: every page, official titles, no wrong back code."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT, soup_of
+
+from sitegen import codeset
+
+NAV_PAGES = [
+    "index.html",
+    "also-known-as.html",
+    "related-codes.html",
+    "pitfalls.html",
+    "qa.html",
+    "documentation-template.html",
+    "sources.html",
+    "404.html",
+]
+
+
+def text_of(path) -> str:
+    soup = soup_of(path)
+    article = soup.select_one("article") or soup
+    return " ".join(article.get_text(" ").split())
+
+
+@pytest.mark.parametrize("name", NAV_PAGES)
+def test_every_page_is_built_with_one_heading(site, name):
+    page = site / name
+    assert page.exists(), f"{name} missing from the built site"
+    assert len(soup_of(page).select("article h1")) == 1
+
+
+def test_home_gives_the_answer_with_the_official_title(site):
+    text = text_of(site / "index.html")
+    assert f"M62.830 {codeset.title('M62.830')}" in text
+
+
+def test_related_codes_rows_carry_official_titles(site):
+    rows = yaml.safe_load((ROOT / "data" / "related_codes.yml").read_text())
+    soup = soup_of(site / "related-codes.html")
+    for row in rows:
+        code = row["code"]
+        anchor = codeset.strip_dash(code)[0].replace(".", "").lower()
+        cell = soup.select_one(f"tr#{anchor} th")
+        assert cell is not None, f"no row for {code}"
+        assert codeset.title(code) in " ".join(cell.get_text(" ").split()), code
+    for required in ["M62.830", "M62.831", "M62.838", "R25.2", "M79.1-", "S39.012-", "S29.012-", "S16.1-",
+                     "M54.5-", "M51.1-", "M51.2-", "M51.36-", "M47.81-", "M48.06-", "M41.-", "G83.4"]:
+        assert required in {r["code"] for r in rows}, required
+
+
+def test_seventh_character_shown_for_strain_rows(site):
+    soup = soup_of(site / "related-codes.html")
+    row = " ".join(soup.select_one("tr#s39012").get_text(" ").split())
+    assert "Required" in row and "A initial encounter" in row and "S sequela" in row
+    assert "S39.012A" in row
+
+
+def test_myalgia_is_its_own_family_not_a_synonym(site):
+    soup = soup_of(site / "also-known-as.html")
+    row = soup.select_one("tr#myalgia")
+    text = " ".join(row.get_text(" ").split())
+    assert "not a synonym" in text and "M79.1-" in text and codeset.title("M79.1") in text
+    assert "Excludes1" in text
+
+
+def test_search_index_holds_the_synonyms(site):
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    words = " ".join(doc["text"] + " " + doc["title"] for doc in index["docs"]).lower()
+    for row in yaml.safe_load((ROOT / "data" / "synonyms.yml").read_text()):
+        assert row["term"].lower() in words, row["term"]
+
+
+def test_no_page_pairs_m62831_with_the_back(pages):
+    """M62.831 is the calf code. It may sit next to 'back' only inside a warning about the mix-up."""
+    offenders = []
+    for path in pages:
+        soup = soup_of(path)
+        for warning in soup.select(".admonition.warning, .admonition.danger, details.warning"):
+            warning.decompose()
+        for node in soup.select("nav, header, footer, script"):
+            node.decompose()
+        text = " ".join(soup.get_text(" ").split())
+        for sentence in re.split(r"(?<=[.!?])\s+|\|", text):
+            if "M62.831" in sentence and re.search(r"\bback\b", sentence, re.I) and not re.search(
+                r"\b(never|not|no)\b", sentence, re.I
+            ):
+                offenders.append(f"{path.name}: {sentence[:160]}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_seed_error_is_warned_about(site):
+    soup = soup_of(site / "pitfalls.html")
+    warnings = " ".join(w.get_text(" ") for w in soup.select(".admonition.warning"))
+    assert "M62.831" in warnings and "M62.830" in warnings
+
+
+def test_sources_page_names_the_release(site):
+    text = text_of(site / "sources.html")
+    assert f"{codeset.release_name()} release" in text
+    assert f"simple-icd-10-cm {codeset.package_version()}" in text
