@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: build serve test check system-deps node-deps clean
+.PHONY: build serve test check system-deps node-deps clean bench screenshots
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): requirements.txt
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 system-deps:
@@ -40,6 +40,14 @@ serve: build
 ## test: every test (installs Chromium, nginx, Java and Node tools first)
 test: $(STAMP) node-deps
 	$(PY) -m pytest -n 2
+
+## bench: build 5 times, serve (nginx if there), print bytes per page and Lighthouse scores
+bench: $(STAMP) node-deps
+	$(PY) scripts/bench.py
+
+## screenshots: home, related codes, a guide step and a result; light/dark, desktop/phone
+screenshots: $(STAMP) node-deps
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf build site .site-* $(VENV) node_modules

@@ -6,6 +6,9 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+# apache2-bin: the Apache binary and modules only (no service), to syntax-check .htaccess
+[ -x /usr/sbin/apache2 ] || need+=(apache2-bin)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)  # web.config well-formedness
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)

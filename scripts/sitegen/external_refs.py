@@ -1,0 +1,137 @@
+"""Strict check of the built site: no page or stylesheet may load anything from outside.
+
+Intranet browsers have no internet: a script, stylesheet, font, icon or image from
+another host would fail (slowly) and leak the reader's visit. Hyperlinks a reader
+clicks (<a href="https://...">) are not fetched and stay allowed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import BuildFailed, DataError
+
+# http://, https:// and protocol-relative //host are outside; data: and relative are not.
+OUTSIDE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.IGNORECASE)
+CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)""", re.IGNORECASE)
+
+# Attributes whose URL the browser fetches by itself, per element.
+FETCHED_ATTRS = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "track": ("src",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),  # SVG <image>
+    "use": ("href", "xlink:href"),  # SVG <use> of an outside sprite
+}
+# <link rel=...> values the browser does not fetch (navigation hints for people and bots).
+UNFETCHED_LINK_RELS = {"canonical", "alternate", "next", "prev", "author", "license", "help", "me", "bookmark"}
+
+
+@dataclass(frozen=True)
+class OutsideRef:
+    line: int
+    what: str
+    url: str
+
+
+class _AssetScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[OutsideRef] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        line = self.getpos()[0]
+        if tag == "link":
+            rels = set(values.get("rel", "").lower().split())
+            if rels and rels <= UNFETCHED_LINK_RELS:
+                return
+            self._check(line, f'<link rel="{values.get("rel", "")}" href>', values.get("href", ""))
+        for attr in FETCHED_ATTRS.get(tag, ()):
+            if attr not in values:
+                continue
+            urls = _srcset_urls(values[attr]) if attr == "srcset" else [values[attr]]
+            for url in urls:
+                self._check(line, f"<{tag} {attr}>", url)
+        if "style" in values:
+            for url in _css_urls(values["style"]):
+                self._check(line, f"<{tag} style> url()", url)
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            for url in _css_urls(data):
+                self._check(self.getpos()[0], "<style> url()/@import", url)
+
+    def _check(self, line: int, what: str, url: str) -> None:
+        if OUTSIDE.match(url):
+            self.found.append(OutsideRef(line, what, url.strip()))
+
+
+def _srcset_urls(srcset: str) -> list[str]:
+    return [part.split()[0] for part in srcset.split(",") if part.split()]
+
+
+def _css_urls(css: str) -> list[str]:
+    return CSS_URL.findall(css) + CSS_IMPORT.findall(css)
+
+
+def scan_html(text: str) -> list[OutsideRef]:
+    scanner = _AssetScanner()
+    scanner.feed(text)
+    scanner.close()
+    return scanner.found
+
+
+def scan_css(text: str) -> list[OutsideRef]:
+    found = []
+    imports = list(CSS_IMPORT.finditer(text))
+    urls = [m for m in CSS_URL.finditer(text) if not any(i.start() <= m.start() < i.end() for i in imports)]
+    for m, what in [(m, "@import") for m in imports] + [(m, "url()") for m in urls]:
+        if OUTSIDE.match(m.group(1)):
+            found.append(OutsideRef(text.count("\n", 0, m.start()) + 1, what, m.group(1)))
+    return sorted(found, key=lambda ref: ref.line)
+
+
+def find_outside_assets(site: Path) -> list[DataError]:
+    """Every outside asset reference in the built HTML pages and CSS files."""
+    errors: list[DataError] = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix not in (".html", ".css") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        refs = scan_html(text) if path.suffix == ".html" else scan_css(text)
+        rel = path.relative_to(site).as_posix()
+        for ref in refs:
+            errors.append(
+                DataError(
+                    f"built page {rel}" if path.suffix == ".html" else f"built stylesheet {rel}",
+                    f"line {ref.line}",
+                    f"{ref.what} loads {ref.url} from outside the intranet; "
+                    "ship the file with the site instead",
+                )
+            )
+    return errors
+
+
+def fail_on_outside_assets(built: Path, root: Path) -> None:
+    """Post-build step: stop publication when anything would be fetched from outside."""
+    errors = find_outside_assets(built)
+    if errors:
+        raise BuildFailed(errors)

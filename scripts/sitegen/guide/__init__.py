@@ -1,0 +1,10 @@
+"""The code-selection guide: one decision-tree file -> one small page per path of answers.
+
+data/decision_tree.yml -> model (typed nodes) -> validate (ids, links, cycles, reach,
+codes) -> paths (every sequence of answers) -> pages (Jinja templates, no script).
+"""
+from __future__ import annotations
+
+from .pages import generate
+
+__all__ = ["generate"]

@@ -1,0 +1,85 @@
+"""Serve a built site with Debian's real nginx on a loopback port, under a URL prefix.
+
+Used by the deployment tests and scripts/measure_transfer.py: the site is copied, its
+configs are regenerated for the copy's folder, and nginx runs as a child process with
+its pid, logs and temp files in a work folder, so several can run side by side.
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import deploy, render
+
+NGINX = "/usr/sbin/nginx"
+
+
+def nginx_path() -> str | None:
+    return NGINX if Path(NGINX).exists() else shutil.which("nginx")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx stopped: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nginx did not answer on {url}")
+
+
+@contextlib.contextmanager
+def serve(site: Path, work: Path, prefix: str, templates: Path) -> Iterator[str]:
+    """Yield the base URL (http://127.0.0.1:PORT/prefix/) of a copy of site under nginx."""
+    nginx = nginx_path()
+    if nginx is None:
+        raise FileNotFoundError("nginx is not installed: run `make test` (installs Debian's nginx)")
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "site"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(site, copy)
+    settings = deploy.DeploySettings(prefix=prefix, server_root=f"{copy.resolve()}/")
+    deploy.prepare(copy, settings, templates)
+    (work / "temp").mkdir(exist_ok=True)
+    port = _free_port()
+    config = work / "nginx.conf"
+    config.write_text(
+        render.render("deploy/nginx-local.conf.j2", work=work.resolve(), port=port,
+                      snippet=(copy / "_deploy" / "nginx.conf").resolve()),
+        encoding="utf-8",
+    )
+    log = work / "error.log"
+    process = subprocess.Popen(
+        [nginx, "-p", str(work.resolve()), "-c", str(config.resolve()), "-e", str(log.resolve())],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}{prefix}"
+    try:
+        _wait_until_up(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,163 @@
+"""Issue 4, point 4: the generated nginx config, exercised with Debian's real nginx.
+
+nginx runs as a child process on a loopback port with the config the build wrote
+(site/_deploy/nginx.conf), serving the site under the deploy prefix.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import urllib.error
+import urllib.request
+
+import pytest
+from browser_checks import open_all, outside, search, site_paths, watch
+from conftest import ROOT
+
+from sitegen import deploy, nginx_local
+
+pytestmark = pytest.mark.browser
+
+PREFIX = deploy.load_settings(ROOT / "deploy" / "settings.yml").prefix
+
+
+def require_nginx() -> None:
+    if nginx_local.nginx_path():
+        return
+    message = "nginx not found: run `make test` (it installs Debian's nginx)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def nginx_work(tmp_path_factory):
+    """nginx's folder: config, logs, and the copy of the site it serves (in site/)."""
+    return tmp_path_factory.mktemp("nginx")
+
+
+@pytest.fixture(scope="module")
+def nginx(site, nginx_work):
+    require_nginx()
+    with nginx_local.serve(site, nginx_work, PREFIX, ROOT / "deploy") as base:
+        yield base
+
+
+def fetch(url: str, gzip_ok: bool = True):
+    """(status, headers, body) of a plain GET, with the browser's Accept-Encoding."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def policy_of(headers) -> dict[str, list[str]]:
+    directives = [d.split() for d in headers["Content-Security-Policy"].split(";") if d.strip()]
+    return {d[0]: d[1:] for d in directives}
+
+
+def test_every_page_carries_the_security_headers(site, nginx):
+    for path in site_paths(site, with_404=True):
+        status, headers, _ = fetch(nginx + path)
+        assert status == 200, path
+        policy = policy_of(headers)
+        assert policy["default-src"] == ["'none'"]
+        assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+        assert policy["frame-ancestors"] == ["'self'"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_inline_scripts_are_allowed_by_hash_only(site, nginx):
+    _, headers, _ = fetch(nginx + "index.html")
+    script_src = policy_of(headers)["script-src"]
+    assert script_src[0] == "'self'"
+    assert len(script_src) > 1 and all(s.startswith("'sha256-") for s in script_src[1:])
+
+
+@pytest.mark.parametrize(
+    "path, mime",
+    [
+        ("index.html", "text/html"),
+        ("guide/index.html", "text/html"),
+        ("stylesheets/extra.css", "text/css"),
+        ("assets/javascripts/iframe-worker/shim.js", "text/javascript"),
+        ("search/search_index.json", "application/json"),
+    ],
+)
+def test_text_is_sent_gzipped_with_the_right_type(nginx, path, mime):
+    status, headers, body = fetch(nginx + path)
+    assert status == 200
+    assert headers["Content-Type"] == f"{mime}; charset=utf-8"
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body)
+
+
+def test_bundles_with_a_hash_are_cached_for_a_year_pages_are_revalidated(site, nginx):
+    hashed = deploy.hashed_assets(site)
+    assert any(a.endswith(".js") for a in hashed) and any(a.endswith(".css") for a in hashed)
+    for asset in hashed:
+        _, headers, _ = fetch(nginx + asset)
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable", asset
+        assert "Content-Security-Policy" in headers, "nested location must repeat the headers"
+    for path in ("index.html", "search/search_index.json", "stylesheets/extra.css"):
+        _, headers, _ = fetch(nginx + path)
+        assert headers["Cache-Control"] == "no-cache", path
+
+
+def test_other_file_types_get_their_mime_type(nginx):
+    assert fetch(nginx + "sitemap.xml")[1]["Content-Type"].startswith("application/xml")
+    status, headers, _ = fetch(nginx + "sitemap.xml.gz")
+    assert headers["Content-Type"] == "application/gzip" and "Content-Encoding" not in headers
+    assert fetch(nginx + "assets/images/favicon.png")[1]["Content-Type"] == "image/png"
+
+
+def test_a_missing_page_answers_404_with_the_site_404_page(nginx):
+    status, headers, body = fetch(nginx + "guide/no/such/step.html", gzip_ok=False)
+    assert status == 404
+    assert "404" in body.decode() and "Content-Security-Policy" in headers
+
+
+def test_generated_configs_are_not_served(nginx):
+    for path in ("_deploy/nginx.conf", ".htaccess", "web.config"):
+        assert fetch(nginx + path)[0] == 404, path
+
+
+def test_every_page_in_chromium_without_csp_violation_or_console_error(site, nginx, browser):
+    context = browser.new_context()
+    try:
+        visit = watch(context)
+        open_all(context, [nginx + path for path in site_paths(site, with_404=True)])
+        # A mistyped deep address, then a search: the worker and the index under CSP.
+        page = context.new_page()
+        page.goto(nginx + "guide/no/such/step.html", wait_until="networkidle")
+        titles = search(page, "spasm of back")
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert titles
+    assert visit.violations == []
+    not_found = nginx + "guide/no/such/step.html"
+    assert [e for e in visit.console_errors if not e.startswith(not_found)] == []
+    assert [f for f in visit.failed if not f.startswith(not_found)] == []
+    assert [url for url in visit.requests if outside(url, nginx)] == []
+    assert all(status == 200 for url, status in visit.responses.items() if url != not_found)
+
+
+def test_the_policy_would_catch_an_injected_script(nginx, nginx_work, browser):
+    """The check above can fail: a page with an unlisted inline script is reported."""
+    page_file = nginx_work / "site" / "injected.html"
+    page_file.write_text("<!doctype html><title>x</title><script>document.title='ran'</script>", encoding="utf-8")
+    context = browser.new_context()
+    try:
+        visit = watch(context)
+        page = context.new_page()
+        page.goto(nginx + "injected.html", wait_until="load")
+        assert page.title() == "x"
+    finally:
+        context.close()
+        page_file.unlink()
+    assert visit.violations

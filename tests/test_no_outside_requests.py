@@ -1,0 +1,92 @@
+"""Issue 4, point 1: no request leaves the host, and the build refuses outside assets."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_checks import open_all, outside, search, site_paths, watch
+from conftest import ROOT, soup_of
+
+from sitegen import external_refs, pipeline
+from sitegen.errors import BuildFailed
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_page_fetches_only_from_the_serving_host(site, served, browser):
+    context = browser.new_context()
+    try:
+        visit = watch(context)
+        open_all(context, [served + path for path in site_paths(site)])
+        # The search worker and its index load only once a reader searches.
+        page = context.new_page()
+        page.goto(served + "index.html")
+        assert search(page, "spasm")
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    fetched = visit.requests
+    assert any(url.endswith("search/search_index.json") for url in fetched), "search index never loaded"
+    assert any("/workers/search." in url for url in fetched), "search worker never loaded"
+    assert len(visit.responses) == len(site_paths(site))  # every page answered
+    assert [url for url in fetched if outside(url, served)] == []
+    assert visit.failed == []
+
+
+def test_search_shim_ships_with_the_site_instead_of_coming_from_unpkg(site, pages):
+    for path in pages:
+        srcs = [tag.get("src", "") for tag in soup_of(path).find_all("script")]
+        assert not [s for s in srcs if "unpkg.com" in s], path.name
+        assert any(s.endswith("assets/javascripts/iframe-worker/shim.js") for s in srcs), path.name
+    assert (site / "assets/javascripts/iframe-worker/shim.js").stat().st_size > 500
+
+
+def test_reference_hyperlinks_to_outside_sites_are_allowed(tmp_path):
+    (tmp_path / "sources.html").write_text(
+        '<link rel="canonical" href="https://intranet.example/x.html">'
+        '<p><a href="https://www.nice.org.uk/guidance/ng59">NICE NG59</a></p>',
+        encoding="utf-8",
+    )
+    assert external_refs.find_outside_assets(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "markup, what",
+    [
+        ('<script src="https://cdn.example/x.js"></script>', "<script src>"),
+        ('<link rel="stylesheet" href="//fonts.example/css">', '<link rel="stylesheet" href>'),
+        ('<link rel="icon" href="http://cdn.example/favicon.png">', '<link rel="icon" href>'),
+        ('<img alt="" srcset="a.png 1x, https://img.example/b.png 2x">', "<img srcset>"),
+        ('<iframe src="https://video.example/embed"></iframe>', "<iframe src>"),
+        ('<div style="background: url(https://img.example/bg.png)"></div>', "<div style> url()"),
+    ],
+)
+def test_build_names_the_page_that_loads_an_outside_asset(tmp_path, markup, what):
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "step.html").write_text(f"<!doctype html>\n<p>hi</p>\n{markup}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        external_refs.fail_on_outside_assets(tmp_path, ROOT)
+    [error] = failed.value.errors
+    assert error.file == "built page guide/step.html"
+    assert error.entry == "line 3"
+    assert what in error.message and "outside the intranet" in error.message
+
+
+def test_build_names_the_stylesheet_that_imports_from_outside(tmp_path):
+    css = tmp_path / "stylesheets" / "extra.css"
+    css.parent.mkdir()
+    css.write_text('body{color:red}\n@import url("https://fonts.example/roboto.css");\n', encoding="utf-8")
+    errors = external_refs.find_outside_assets(tmp_path)
+    assert [str(e) for e in errors] == [
+        "built stylesheet stylesheets/extra.css, line 2: @import loads https://fonts.example/roboto.css "
+        "from outside the intranet; ship the file with the site instead"
+    ]
+
+
+def test_the_strict_check_runs_on_every_build():
+    hooks = pipeline.post_build_hooks()
+    assert external_refs.fail_on_outside_assets in hooks
+
+
+def test_published_pages_and_stylesheets_pass_the_strict_check(site: Path):
+    assert external_refs.find_outside_assets(site) == []
