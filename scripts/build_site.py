@@ -3,6 +3,7 @@
 
     python scripts/build_site.py            # check, generate and build into site/
     python scripts/build_site.py --check    # check data and pages only, build nothing
+    python scripts/build_site.py --accept-release   # after a code-set upgrade: refresh the snapshot
 
 Problems are printed as "file, entry: what is wrong", all at once, and nothing is
 published: site/ keeps its last good build.
@@ -27,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-dir", type=Path, default=pipeline.ROOT / "site")
     parser.add_argument("--stage-dir", type=Path, default=None, help="where staged Markdown goes")
     parser.add_argument("--data-dir", type=Path, default=None, help="data files (default: data/)")
+    parser.add_argument(
+        "--accept-release",
+        action="store_true",
+        help="after a code-set upgrade: record the new release in data/codeset_snapshot.yml",
+    )
     args = parser.parse_args(argv)
 
     handler = logging.StreamHandler(sys.stderr)
@@ -35,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.WARNING)
 
+    if args.accept_release:
+        from sitegen import release_check
+
+        release_check.accept_new_release()
     started = time.perf_counter()
     print(f"ICD-10-CM code set: {codeset.release_name()} tabular (simple-icd-10-cm {codeset.package_version()})")
     try:

@@ -58,7 +58,8 @@ def strip_dash(written: str) -> tuple[str, bool]:
 @lru_cache(maxsize=None)
 def lookup(written: str) -> Lookup:
     code, dash = strip_dash(written.strip())
-    ok = _cm.is_valid_item(code) and not _cm.is_chapter_or_block(code)
+    # A few categories share their name with a one-category block (X50): still a code.
+    ok = _cm.is_valid_item(code) and (not _cm.is_chapter_or_block(code) or _cm.is_category(code))
     return Lookup(
         written=written,
         code=code,
@@ -126,6 +127,12 @@ def children(code: str) -> list[str]:
     return list(_cm.get_children(code))
 
 
+def ancestors(code: str) -> list[str]:
+    """Codes above a code, nearest first, without blocks and chapters: S39.012A -> S39.012, S39.01, ..."""
+    code, _ = strip_dash(code)
+    return [c for c in _cm.get_ancestors(code) if not _cm.is_chapter_or_block(c)]
+
+
 def seventh_character(code: str) -> dict[str, str]:
     """The 7th character table that applies to a code, inherited from an ancestor."""
     code, _ = strip_dash(code)
@@ -143,3 +150,75 @@ def with_seventh(code: str, char: str) -> str:
     bare = bare.ljust(6, "X")
     full = bare[:3] + "." + bare[3:] + char
     return full
+
+
+# --- Tabular notes and hierarchy, for the code pages and the matrix (issue 6) ---
+
+# Kinds of tabular note, in the order the tabular prints them, with their headings.
+NOTE_KINDS: dict[str, str] = {
+    "includes": "Includes",
+    "inclusion_term": "Inclusion terms",
+    "excludes1": "Excludes1",
+    "excludes2": "Excludes2",
+    "code_first": "Code first",
+    "use_additional_code": "Use additional code",
+    "code_also": "Code also",
+    "notes": "Notes",
+}
+
+
+def hierarchy(code: str) -> list[tuple[str, str]]:
+    """Every level above a code, chapter first, with its kind:
+    [('13', 'chapter'), ('M60-M63', 'block'), ('M62', 'category'), ('M62.8', 'subcategory'), ...].
+    """
+    code, _ = strip_dash(code)
+    items = list(reversed(_cm.get_ancestors(code)))
+    levels = []
+    for i, item in enumerate(items):
+        # Block X50 holds the one category X50: the first of the two names is the block.
+        if _cm.is_chapter(item):
+            level = "chapter"
+        elif _cm.is_block(item) and not (i > 0 and items[i - 1] == item):
+            level = "block"
+        else:
+            level = "category" if len(item) == 3 else "subcategory"
+        levels.append((item, level))
+    return levels
+
+
+def item_title(item: str, level: str) -> str:
+    """Official title of a chapter, block or code."""
+    return _cm.get_description(item, prioritize_blocks=level == "block")
+
+
+def own_notes(item: str, level: str) -> dict[str, list[str]]:
+    """The notes printed at this level of the tabular (not inherited), by kind, in tabular order."""
+    blocks = level == "block"
+    found = {
+        "includes": _cm.get_includes(item, prioritize_blocks=blocks),
+        "inclusion_term": _cm.get_inclusion_term(item, prioritize_blocks=blocks),
+        "excludes1": _cm.get_excludes1(item, prioritize_blocks=blocks),
+        "excludes2": _cm.get_excludes2(item, prioritize_blocks=blocks),
+        # The package joins multi-line notes with newlines: one line is one note.
+        "code_first": _cm.get_code_first(item, prioritize_blocks=blocks).splitlines(),
+        "use_additional_code": _cm.get_use_additional_code(item, prioritize_blocks=blocks).splitlines(),
+        "code_also": _cm.get_code_also(item, prioritize_blocks=blocks).splitlines(),
+        "notes": _cm.get_notes(item, prioritize_blocks=blocks).splitlines(),
+    }
+    return {kind: [n.strip() for n in found[kind] if n.strip()] for kind in NOTE_KINDS}
+
+
+def own_seventh_character(item: str, level: str) -> tuple[dict[str, str], str]:
+    """The 7th character table and note printed at this level (not inherited)."""
+    blocks = level == "block"
+    return (
+        dict(_cm.get_seven_chr_def(item, prioritize_blocks=blocks)),
+        _cm.get_seven_chr_note(item, prioritize_blocks=blocks),
+    )
+
+
+def is_below(code: str, header: str) -> bool:
+    """True when code is header itself or a code below it (S39.012A below S39.012)."""
+    code, _ = strip_dash(code)
+    header, _ = strip_dash(header)
+    return code == header or (_cm.is_valid_item(header) and _cm.is_descendant(code, header))

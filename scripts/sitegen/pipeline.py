@@ -50,10 +50,16 @@ Generator = Callable[[Context], None]
 
 def generators() -> tuple[list[Generator], list[Generator]]:
     """(early, late): late generators run after every page was scanned for codes."""
-    from . import reference_tables
+    from . import guide, reference_tables
 
-    early: list[Generator] = [reference_tables.generate]
-    late: list[Generator] = []
+    from . import codepages, matrix, release_check
+
+    # The release check first: after a code-set upgrade its report explains the errors
+    # the other generators then find.
+    early: list[Generator] = [release_check.compare, reference_tables.generate, guide.generate]
+    # Code pages first (they fill ctx.code_pages), then the matrix; the snapshot is
+    # written last, when every code the site uses is known.
+    late: list[Generator] = [codepages.generate, matrix.generate, release_check.generate]
     return early, late
 
 
@@ -189,7 +195,15 @@ def mkdocs_build(root: Path, stage: Path, site_dir: Path) -> None:
 
 def post_build_hooks() -> list[Callable[[Path, Path], None]]:
     """Steps on the built folder before it is published (asset pruning, deploy configs)."""
-    return []
+    from . import prune, theme_markup
+
+    hooks: list[Callable[[Path, Path], None]] = [theme_markup.fix_theme_markup, prune.prune]
+    # Last: the strict outside-asset check and the server configs (CSP hashes) must see
+    # the final pages.
+    from . import deploy, external_refs
+
+    hooks += [external_refs.fail_on_outside_assets, deploy.write_deploy_configs]
+    return hooks
 
 
 def quiet_mkdocs() -> None:

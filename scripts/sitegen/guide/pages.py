@@ -42,7 +42,7 @@ def generate(ctx: Context) -> None:
     rows = related_rows(ctx)
     tree, errors = load_tree(ctx.data_dir / TREE_FILE, f"data/{TREE_FILE}", rows)
     ctx.errors.extend(errors)
-    if tree is None:
+    if tree is None or rows is None:
         return
     for stop in walk(tree):
         ctx.pages[stop.page] = render_stop(stop, rows)

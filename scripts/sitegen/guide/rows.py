@@ -9,13 +9,14 @@ from ..reference_tables import RELATED
 from .model import Result
 
 
-def related_rows(ctx: Context) -> set[str]:
+def related_rows(ctx: Context) -> set[str] | None:
     """Codes with a row on the related-codes page, as written there (e.g. "S39.012-").
 
-    Errors in that file are reported by reference_tables; here they are not repeated.
+    None when that file has errors: reference_tables reports them, and the guide does
+    not repeat them as one "no row" error per result.
     """
-    items, _ = load_list(ctx.data_dir / RELATED, f"data/{RELATED}", RelatedCode, key=lambda e: str(e.get("code", "")))
-    return {item.code for item in items}
+    items, errors = load_list(ctx.data_dir / RELATED, f"data/{RELATED}", RelatedCode, key=lambda e: str(e.get("code", "")))
+    return None if errors else {item.code for item in items}
 
 
 def nearest_row(code: str, rows: set[str]) -> str | None:

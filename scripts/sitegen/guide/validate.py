@@ -20,10 +20,11 @@ OTHER_OPTION = re.compile(r"^other\b", re.I)
 UNDETERMINED_OPTION = re.compile(r"clinically undetermined", re.I)
 
 
-def load_tree(path: Path, display: str, related_rows: set[str]) -> tuple[Tree | None, list[DataError]]:
+def load_tree(path: Path, display: str, related_rows: set[str] | None) -> tuple[Tree | None, list[DataError]]:
     """The tree, or None with every problem found (so an editor fixes them in one pass).
 
-    related_rows: codes that have a row on the related-codes page (e.g. "S39.012-").
+    related_rows: codes that have a row on the related-codes page (e.g. "S39.012-"),
+    or None when that file is broken (its own errors are reported; links are not checked).
     """
     raw, errors = read_yaml(path, display)
     if errors:
@@ -136,7 +137,7 @@ def check_graph(tree: Tree, display: str) -> list[DataError]:
     return errors
 
 
-def check_result(result: Result, display: str, related_rows: set[str]) -> list[DataError]:
+def check_result(result: Result, display: str, related_rows: set[str] | None) -> list[DataError]:
     where = f"result '{result.id}'"
     errors = []
     for item in result.codes:
@@ -148,6 +149,9 @@ def check_result(result: Result, display: str, related_rows: set[str]) -> list[D
             below = codeset.billable_descendants(found.code)[:4] if found.exists else []
             hint = f"; billable codes below it: {', '.join(below)}" if below else ""
             errors.append(DataError(display, where, f"code {item.code}: {problem}{hint}"))
+    errors += _check_query(result, display, where)
+    if related_rows is None:
+        return errors
     for row in result.related_rows:
         if row not in related_rows:
             errors.append(DataError(display, where, f"related_rows: {row} has no row in data/related_codes.yml"))
@@ -155,7 +159,6 @@ def check_result(result: Result, display: str, related_rows: set[str]) -> list[D
         errors.append(
             DataError(display, where, "no code has a row on the related-codes page: add related_rows")
         )
-    errors += _check_query(result, display, where)
     return errors
 
 

@@ -1,0 +1,1 @@
+"""Helpers for scripts/bench.py and scripts/screenshots.py: serving the built site, measuring it."""

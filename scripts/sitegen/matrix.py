@@ -1,0 +1,220 @@
+"""The "Reported together?" page: every pair of the topic's related codes, from the Excludes notes.
+
+Each pair is read both ways, with the notes inherited from every level above each
+code, and with ranges (S00-T88) and dash families (M79.1-) expanded:
+- Excludes1 either way: not together, unless the two conditions are unrelated (I.A.12.a);
+- else Excludes2 either way: both may be reported when both are present (I.A.12.b);
+- else no note: the tabular allows the pair.
+When one side says Excludes1 and the other Excludes2, the stricter note governs.
+Apart from the tabular, data/reported_together.yml names pairs the guidelines advise
+against (a symptom that is part of the condition, I.B.5).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field, ValidationError
+
+from . import codeset
+from .checks import check_code
+from .errors import DataError
+from .loader import explain, load_list, read_yaml
+from .models import RelatedCode, Strict
+from .pipeline import Context
+from .render import render
+from .tabular_notes import naming, slug, written
+
+PAGE = "matrix.md"
+CHOICES = "reported_together.yml"
+RELATED = "related_codes.yml"
+CODE_PAGES = "codes"
+
+Verdict = Literal["excludes1", "excludes2", "allowed"]
+# Short marks of the overview grid; the legend and each cell's hidden text say them in full.
+GRID_SYMBOLS: dict[str, str] = {"excludes1": "E1", "excludes2": "E2", "allowed": "\u2713"}
+VERDICT_LABELS: dict[str, str] = {
+    "excludes1": "Excludes1: not together (unless unrelated, Guideline I.A.12.a)",
+    "excludes2": "Excludes2: both may be reported",
+    "allowed": "May be reported together",
+}
+
+
+class Representative(Strict):
+    header: str
+    code: str
+
+
+class IntegralPair(Strict):
+    symptom: str
+    conditions: list[str] = Field(min_length=1)
+    guideline: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
+class Choices(Strict):
+    representatives: list[Representative] = []
+    integral: list[IntegralPair] = []
+
+
+@dataclass(frozen=True)
+class Source:
+    """One official note that decides a pair, and where to read it."""
+
+    side: str  # the code whose notes (own or inherited) carry it
+    level: str  # where the note is printed: "M62", "Chapter 13"
+    kind: str  # "excludes1" or "excludes2"
+    text: str  # official text
+    href: str  # the note on the code page of `side`
+
+
+@dataclass(frozen=True)
+class Advice:
+    guideline: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    code: str  # the section's code
+    other: str
+    verdict: Verdict
+    sources: list[Source]
+    mixed: bool  # Excludes1 one way, Excludes2 the other
+    advice: Advice | None
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self.verdict]
+
+
+def anchor(code: str) -> str:
+    return slug(code)
+
+
+def load_choices(ctx: Context) -> tuple[Choices, list[DataError]]:
+    display = f"data/{CHOICES}"
+    raw, errors = read_yaml(ctx.data_dir / CHOICES, display)
+    if errors:
+        return Choices(), errors
+    try:
+        choices = Choices.model_validate(raw or {})
+    except ValidationError as exc:
+        return Choices(), [DataError(display, "", explain(exc))]
+    for rep in choices.representatives:
+        entry = f"representative of {rep.header}"
+        problems = check_code(rep.header, file=display, entry=entry)
+        problems += check_code(rep.code, file=display, entry=entry, report=True)
+        errors += problems
+        if not problems and not codeset.is_below(rep.code, rep.header):
+            errors.append(DataError(display, entry, f"{rep.code} is not a code below {rep.header}"))
+    for pair in choices.integral:
+        for code in [pair.symptom, *pair.conditions]:
+            errors += check_code(code, file=display, entry=f"integral pair of {pair.symptom}")
+    return choices, errors
+
+
+def _named_on_pages(ctx: Context) -> set[str]:
+    """Billable codes written by hand on the content pages.
+
+    Not the guide's results: they name nearly every code of each family (35 codes),
+    too many for a matrix a coder can scan; the representatives stand for them.
+    """
+    from .codelinks import codes_in
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(ctx.docs_src.rglob("*.md"))]
+    return {code for text in texts for code in codes_in(text) if codeset.is_billable(code)}
+
+
+def matrix_codes(ctx: Context) -> list[str]:
+    """The billable codes of the matrix, in the order of data/related_codes.yml.
+
+    A header stands for the billable codes below it that the content pages name;
+    a header with a 7th character for its initial-encounter code (S39.012A); any other
+    header for its representative in data/reported_together.yml.
+    """
+    related, _ = load_list(ctx.data_dir / RELATED, f"data/{RELATED}", RelatedCode, key=lambda e: str(e.get("code", "")))
+    choices, problems = load_choices(ctx)
+    representatives = {} if problems else {r.header: r.code for r in choices.representatives}
+    named = _named_on_pages(ctx)
+    codes: list[str] = []
+    for entry in related:
+        found = codeset.lookup(entry.code)
+        if not found.exists:
+            continue
+        if found.billable:
+            picked = [found.code]
+        elif codeset.seventh_character(found.code):
+            picked = [codeset.with_seventh(found.code, "A")]
+        else:
+            picked = [c for c in codeset.billable_descendants(found.code) if c in named]
+            if not picked and entry.code in representatives:
+                picked = [representatives[entry.code]]
+        codes += [c for c in picked if codeset.is_billable(c) and c not in codes]
+    return codes
+
+
+def _sources(code: str, other: str, kind: str) -> list[Source]:
+    page = f"{CODE_PAGES}/{code}.html"
+    return [
+        Source(code, level.label, kind, line.text, f"{page}#{line.anchor}")
+        for level, line in naming(code, other, kind)
+    ]
+
+
+def _advice(code: str, other: str, integral: list[IntegralPair]) -> Advice | None:
+    for pair in integral:
+        conditions = pair.conditions
+        if (codeset.is_below(code, pair.symptom) and any(codeset.is_below(other, c) for c in conditions)) or (
+            codeset.is_below(other, pair.symptom) and any(codeset.is_below(code, c) for c in conditions)
+        ):
+            return Advice(pair.guideline, pair.why)
+    return None
+
+
+def cell(code: str, other: str, integral: list[IntegralPair]) -> Cell:
+    ex1 = _sources(code, other, "excludes1") + _sources(other, code, "excludes1")
+    ex2 = _sources(code, other, "excludes2") + _sources(other, code, "excludes2")
+    verdict: Verdict = "excludes1" if ex1 else "excludes2" if ex2 else "allowed"
+    sides_e1 = {s.side for s in ex1}
+    sides_e2 = {s.side for s in ex2}
+    mixed = bool(ex1 and ex2 and (sides_e2 - sides_e1))
+    advice = _advice(code, other, integral) if verdict != "excludes1" else None
+    return Cell(code, other, verdict, ex1 + ex2, mixed, advice)
+
+
+def build(codes: list[str], integral: list[IntegralPair]) -> dict[str, list[Cell]]:
+    """code -> its cells with every other code, in matrix order."""
+    return {code: [cell(code, other, integral) for other in codes if other != code] for code in codes}
+
+
+def counts(sections: dict[str, list[Cell]]) -> dict[str, int]:
+    """Pairs (each counted once) by verdict, and pairs with guideline advice."""
+    seen: dict[frozenset, Cell] = {}
+    for cells in sections.values():
+        for c in cells:
+            seen.setdefault(frozenset((c.code, c.other)), c)
+    result = {kind: sum(1 for c in seen.values() if c.verdict == kind) for kind in VERDICT_LABELS}
+    result["guideline"] = sum(1 for c in seen.values() if c.advice)
+    result["mixed"] = sum(1 for c in seen.values() if c.mixed)
+    return result
+
+
+def generate(ctx: Context) -> None:
+    choices, errors = load_choices(ctx)
+    ctx.errors.extend(errors)
+    if errors:
+        return
+    codes = matrix_codes(ctx)
+    sections = build(codes, choices.integral)
+    ctx.pages[PAGE] = render(
+        "codes/matrix.md.j2",
+        codes=[(c, written(c), codeset.title(c)) for c in codes],
+        titles={c: codeset.title(c) for c in codes},
+        grid={code: {c.other: c for c in cells} for code, cells in sections.items()},
+        symbols=GRID_SYMBOLS,
+        sections=sections,
+        labels=VERDICT_LABELS,
+        counts=counts(sections),
+        release=codeset.release_name(),
+    )

@@ -1,0 +1,139 @@
+"""Print: pages printed from Chromium, the way a coder pins them to the wall.
+
+Chromium renders the print media to PDF (A4 and US Letter); pypdf counts the pages and
+reads the text back, so a nav label that reaches the paper is caught.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from conftest import html_pages, soup_of
+from local_site import keep_local
+
+PAPER = ["A4", "Letter"]
+# Words only the site chrome prints: header, skip link, footer, table-of-contents sidebar.
+CHROME_TEXT = ["Skip to content", "Table of contents", "Made with", "Back to top", "Back muscle spasm coding reference"]
+HIDDEN_IN_PRINT = [".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-search", ".md-footer", ".md-top", ".md-skip"]
+
+
+@pytest.fixture
+def print_page(browser, served, site):
+    context = browser.new_context()
+    keep_local(context, served, site)
+    page = context.new_page()
+    page.emulate_media(media="print")
+    yield page
+    context.close()
+
+
+def pdf_of(page, paper: str) -> bytes:
+    return page.pdf(format=paper, print_background=False)
+
+
+def pdf_pages_and_text(pdf: bytes) -> tuple[int, str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(p.extract_text() or "" for p in reader.pages)
+    return len(reader.pages), " ".join(text.split())
+
+
+def nav_labels_absent_from(page, text: str) -> list[str]:
+    """Labels of the site nav that are not also part of the page's own content."""
+    content = page.evaluate("() => document.querySelector('article').textContent")
+    labels = page.eval_on_selector_all(".md-sidebar--primary .md-nav__link", "els => els.map(e => e.textContent.trim())")
+    nav_only = {label for label in labels if label and label not in content}
+    return sorted(label for label in nav_only | set(CHROME_TEXT) if label in text)
+
+
+def guide_result_pages(site) -> list[str]:
+    results = []
+    for path in html_pages(site):
+        rel = path.relative_to(site).as_posix()
+        if rel.startswith("guide/") and soup_of(path).select_one(".guide-result"):
+            results.append(rel)
+    return results
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("rel", ["index.html", "related-codes.html", "pitfalls.html", "404.html"])
+def test_print_shows_the_content_without_site_chrome(print_page, served, rel):
+    print_page.goto(served + rel)
+    for selector in HIDDEN_IN_PRINT:
+        for display in print_page.eval_on_selector_all(selector, "els => els.map(e => getComputedStyle(e).display)"):
+            assert display == "none", f"{rel}: {selector} is printed (display {display})"
+    assert print_page.eval_on_selector("article", "e => getComputedStyle(e).display") != "none"
+    _, text = pdf_pages_and_text(pdf_of(print_page, "A4"))
+    h1 = print_page.eval_on_selector(
+        "h1", "e => [...e.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))"
+        ".map(n => n.textContent).join('').trim()"
+    )
+    assert " ".join(h1.split()) in text, f"{rel}: the page heading is not on paper"
+    leaked = nav_labels_absent_from(print_page, text)
+    assert not leaked, f"{rel}: site chrome on paper: {leaked}"
+
+
+@pytest.mark.browser
+def test_printed_links_show_where_they_go(print_page, served):
+    print_page.goto(served + "sources.html")
+    after = print_page.eval_on_selector(
+        "article a[href^='http']", "a => [a.getAttribute('href'), getComputedStyle(a, '::after').content]"
+    )
+    assert after[0] in after[1], f"an outbound link prints without its address: {after}"
+    print_page.goto(served + "index.html")
+    internal = print_page.eval_on_selector(
+        "article a[href^='pitfalls.html']", "a => [a.getAttribute('href'), getComputedStyle(a, '::after').content]"
+    )
+    assert internal[0] in internal[1], f"a link to another page prints without its target: {internal}"
+    _, text = pdf_pages_and_text(pdf_of(print_page, "A4"))
+    assert "pitfalls.html" in text.replace(" ", "")
+
+
+@pytest.mark.browser
+def test_printed_tables_keep_rows_whole_and_repeat_headers(print_page, served):
+    print_page.goto(served + "related-codes.html")
+    styles = print_page.evaluate(
+        """() => [...document.querySelectorAll('article table')].map(t => ({
+             head: t.tHead ? getComputedStyle(t.tHead).display : 'table-header-group',
+             rows: [...t.rows].map(r => getComputedStyle(r).breakInside),
+             overflow: getComputedStyle(t.parentElement).overflowX }))"""
+    )
+    assert styles, "related-codes.html has no table"
+    for table in styles:
+        assert table["head"] == "table-header-group"
+        assert set(table["rows"]) == {"avoid"}
+        assert table["overflow"] == "visible", "a scrolling table wrapper would cut the table on paper"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("paper", PAPER)
+def test_documentation_template_prints_as_a_fill_in_form_on_one_or_two_pages(print_page, served, paper):
+    print_page.goto(served + "documentation-template.html")
+    count, text = pdf_pages_and_text(pdf_of(print_page, paper))
+    assert 1 <= count <= 2, f"the template prints on {count} {paper} pages"
+    for field in ("Presenting problem", "Red-flag screen", "Saddle anesthesia", "Diagnosis", "Follow-up"):
+        assert field in text, f"the printed form lacks {field!r}"
+    assert "What each placeholder must say" not in text, "the explanations belong on screen, not on the form"
+    # Room to write: each field is followed by a ruled line.
+    border = print_page.eval_on_selector("article ul li", "li => getComputedStyle(li).borderBottomStyle")
+    assert border == "solid"
+    assert not nav_labels_absent_from(print_page, text)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("paper", PAPER)
+def test_every_guide_result_prints_on_one_page(print_page, served, site, paper):
+    results = guide_result_pages(site)
+    assert results, "no guide result page in the build"
+    too_long = []
+    for rel in results:
+        print_page.goto(served + rel)
+        count, text = pdf_pages_and_text(pdf_of(print_page, paper))
+        if count != 1:
+            too_long.append(f"{rel}: {count} pages")
+        code = print_page.eval_on_selector(".guide-codes .code", "e => e.textContent.trim()")
+        assert code in text, f"{rel}: the code {code} is not on paper"
+        assert not re.search(r"Start again|The whole guide on one page", text), f"{rel}: on-screen guide links printed"
+    assert not too_long, f"guide results longer than one {paper} page:\n" + "\n".join(too_long)
