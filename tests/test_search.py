@@ -21,11 +21,12 @@ EXPECTED = {
 
 
 def first_result(page, base: str, query: str) -> str:
-    page.goto(base + "index.html")
-    page.keyboard.press("/")  # Material's shortcut: opens and focuses the search box
-    page.fill("input.md-search__input", query)
-    page.wait_for_selector(".md-search-result__item a", timeout=15000)
-    # Results render while the index loads and the query settles: read until stable.
+    page.goto(base + "index.html", wait_until="networkidle")  # search worker and index loaded
+    page.click("input.md-search__input")  # opens the search dialog, as a reader does
+    page.fill("input.md-search__input", query)  # one input event: one query, no partial results
+    # Under load the worker may still be building its index: allow time, then read the
+    # first result until it is stable (results re-render as the query settles).
+    page.wait_for_selector(".md-search-result__item a", timeout=60000)
     href, previous = None, ""
     for _ in range(20):
         href = page.get_attribute(".md-search-result__item a", "href")
