@@ -23,7 +23,10 @@ EXPECTED = {
 def first_result(page, base: str, query: str) -> str:
     page.goto(base + "index.html", wait_until="networkidle")  # search worker and index loaded
     page.click("input.md-search__input")  # opens the search dialog, as a reader does
-    page.fill("input.md-search__input", query)  # one input event: one query, no partial results
+    # Material reads the query on keyup: set the whole value, then one key, so only the
+    # full query is searched (typing letter by letter would race partial results).
+    page.fill("input.md-search__input", query)
+    page.keyboard.press("End")
     # Under load the worker may still be building its index: allow time, then read the
     # first result until it is stable (results re-render as the query settles).
     page.wait_for_selector(".md-search-result__item a", timeout=60000)
