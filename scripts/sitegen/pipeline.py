@@ -5,7 +5,6 @@ that replaces site/ only at the end.
 """
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 import tempfile
@@ -50,9 +49,7 @@ Generator = Callable[[Context], None]
 
 def generators() -> tuple[list[Generator], list[Generator]]:
     """(early, late): late generators run after every page was scanned for codes."""
-    from . import guide, reference_tables
-
-    from . import codepages, matrix, release_check
+    from . import codepages, guide, matrix, reference_tables, release_check
 
     # The release check first: after a code-set upgrade its report explains the errors
     # the other generators then find.
@@ -205,6 +202,3 @@ def post_build_hooks() -> list[Callable[[Path, Path], None]]:
     hooks += [external_refs.fail_on_outside_assets, deploy.write_deploy_configs]
     return hooks
 
-
-def quiet_mkdocs() -> None:
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)

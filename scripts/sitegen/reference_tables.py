@@ -46,7 +46,7 @@ def load_synonyms(ctx: Context) -> list[Synonym]:
     display = f"data/{SYNONYMS}"
     items, errors = load_list(ctx.data_dir / SYNONYMS, display, Synonym, key=lambda e: str(e.get("term", "")))
     ctx.errors.extend(errors)
-    for index, item in enumerate(items, start=1):
+    for item in items:
         ctx.errors.extend(
             check_code(item.code, file=display, entry=f"term '{item.term}'", title=item.title)
         )
