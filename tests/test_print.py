@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 import pytest
 from conftest import html_pages, soup_of
@@ -36,8 +37,22 @@ def pdf_pages_and_text(pdf: bytes) -> tuple[int, str]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(p.extract_text() or "" for p in reader.pages)
-    return len(reader.pages), " ".join(text.split())
+    return len(reader.pages), printed_text(" ".join(p.extract_text() or "" for p in reader.pages))
+
+
+def printed_text(raw: str) -> str:
+    """Text read back from a PDF, independent of the fonts a machine has.
+
+    A font may print "fl" as one ligature glyph (U+FB02) or break a word with a soft
+    hyphen; NFKC folds ligatures and compatibility forms back to plain letters.
+    """
+    text = unicodedata.normalize("NFKC", raw).replace("\u00ad", "")
+    return " ".join(text.split())
+
+
+def test_printed_text_reads_the_same_whatever_the_font():
+    assert printed_text("Red-\ufb02ag  screen\n") == "Red-flag screen"
+    assert printed_text("of\ufb01ce docu\u00admentation") == "office documentation"
 
 
 def nav_labels_absent_from(page, text: str) -> list[str]:
