@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sitegen import codeset, pipeline  # noqa: E402
+from sitegen import codeset, linkcheck, pipeline, publish  # noqa: E402
 from sitegen.errors import BuildFailed  # noqa: E402
 
 
@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="after a code-set upgrade: record the new release in data/codeset_snapshot.yml",
     )
+    parser.add_argument("--debug", action="store_true", help="show a traceback for an internal error")
     args = parser.parse_args(argv)
+    site = args.site_dir
+    stage = args.stage_dir or pipeline.ROOT / "build" / "docs"
+    data_dir = args.data_dir or pipeline.ROOT / "data"
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
@@ -41,25 +45,50 @@ def main(argv: list[str] | None = None) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.WARNING)
 
-    if args.accept_release:
-        from sitegen import release_check
-
-        release_check.accept_new_release()
     started = time.perf_counter()
-    print(f"ICD-10-CM code set: {codeset.release_name()} tabular (simple-icd-10-cm {codeset.package_version()})")
     try:
-        ctx = pipeline.generate(data_dir=args.data_dir, stage=args.stage_dir)
-        checked = len(ctx.usage)
-        print(f"Checked {checked} distinct codes on {len(list(ctx.stage.rglob('*.md')))} pages: all valid.")
-        if args.check:
-            return 0
-        pipeline.mkdocs_build(pipeline.ROOT, ctx.stage, args.site_dir)
+        problems = publish.check_outputs(site, stage, pipeline.ROOT, data_dir)
+        if problems:
+            raise BuildFailed(problems)
+        if args.accept_release:
+            from sitegen import release_check
+
+            release_check.accept_new_release()
+        print(f"ICD-10-CM code set: {codeset.release_name()} tabular (simple-icd-10-cm {codeset.package_version()})")
+        with publish.stop_cleanly_on_sigterm(), publish.locked([site, stage]):
+            for stale in publish.remove_stale_temp(site):
+                print(f"Removed {stale}, left by a build that was stopped.")
+            ctx = pipeline.generate(data_dir=data_dir, stage=stage)
+            print(f"Checked {len(ctx.usage)} distinct codes on {len(ctx.source_of)} pages: all valid.")
+            if args.check:
+                return report_check(ctx)
+            pipeline.mkdocs_build(pipeline.ROOT, ctx.stage, site, ctx.source_of)
     except BuildFailed as failed:
         print(f"\nBuild stopped: {len(failed.errors)} problem(s). Nothing was published.", file=sys.stderr)
         for error in failed.errors:
             print(f"  - {error}", file=sys.stderr)
         return 1
-    print(f"Built {args.site_dir} in {time.perf_counter() - started:.1f} s.")
+    except KeyboardInterrupt:
+        print("\nBuild interrupted. Nothing was published; the last good site is unchanged.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours: one readable line, the traceback on request
+        if args.debug:
+            raise
+        print(f"\nBuild stopped by an internal error ({type(exc).__name__}: {exc}). Nothing was published. "
+              "Run again with --debug and report the traceback.", file=sys.stderr)
+        return 2
+    print(f"Built {site} in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def report_check(ctx: pipeline.Context) -> int:
+    """`--check`: what a full build would also refuse, short of rendering; and what it leaves out."""
+    problems = linkcheck.check(ctx)
+    if problems:
+        raise BuildFailed(problems)
+    print("Links, anchors and deploy settings: all valid.")
+    print("Not checked without a full build (`make build`): the HTML the theme renders, inline scripts "
+          "and the Content-Security-Policy, assets fetched from outside, and the server configs.")
     return 0
 
 

@@ -37,9 +37,8 @@ def main(argv: list[str] | None = None) -> int:
             raise BuildFailed([DataError(str(args.site), "", "no built site here: run `make build` first")])
         policy = deploy.prepare(args.site, settings, ROOT / "deploy")
     except ValidationError as exc:
-        for error in exc.errors():
-            print(f"--{error['loc'][0].replace('_', '-')}: {error['msg']} "
-                  "(a path like /coding/back-spasm/, starting and ending with /)", file=sys.stderr)
+        for error in deploy.settings_errors(exc, "option"):
+            print(f"  - --{error.entry.replace('_', '-')}: {error.message}", file=sys.stderr)
         return 1
     except BuildFailed as failed:
         for error in failed.errors:

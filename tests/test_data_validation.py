@@ -111,7 +111,8 @@ def test_cli_prints_readable_errors_and_keeps_the_last_good_site(data_copy, tmp_
     import build_site
 
     site = tmp_path / "site"
-    site.mkdir()
+    (site / "_deploy").mkdir(parents=True)
+    (site / "_deploy" / "build-output.json").write_text("{}")  # a previous build's output
     (site / "index.html").write_text("last good build")
     edit(data_copy / "synonyms.yml", "- term: calf cramp\n  code: M62.831", "- term: calf cramp\n  code: M62.839")
     code = build_site.main(["--site-dir", str(site), "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data_copy)])

@@ -146,7 +146,7 @@ def test_a_bad_prefix_stops_the_build_naming_the_setting(tmp_path):
     with pytest.raises(BuildFailed) as failed:
         deploy.load_settings(settings)
     [error] = failed.value.errors
-    assert error.file == str(settings) and error.entry == "prefix"
+    assert error.file == "deploy/settings.yml" and error.entry == "prefix"
     assert "/coding/back-spasm/" in error.message
 
 

@@ -161,3 +161,107 @@ def test_the_policy_would_catch_an_injected_script(nginx, nginx_work, browser):
         context.close()
         page_file.unlink()
     assert visit.violations
+
+
+def _copy_as_the_readme_says(site, target):
+    """`cp -a site/. target/` into a folder the admin made, then configs for that folder."""
+    import subprocess
+
+    target.mkdir(mode=0o755)
+    target.chmod(0o755)
+    subprocess.run(["cp", "-a", f"{site}/.", f"{target}/"], check=True)
+    settings = deploy.DeploySettings(prefix=PREFIX, server_root=f"{target}/")
+    deploy.prepare(target, settings, ROOT / "deploy")
+
+
+@pytest.fixture
+def server_folder():
+    """A folder outside the (0700) test temp area, as /srv/www would be."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    if os.geteuid() != 0:
+        pytest.skip("workers as an unprivileged user need nginx started as root")
+    parent = Path(tempfile.mkdtemp(prefix="back-spasm-srv-", dir="/var/tmp"))
+    parent.chmod(0o755)
+    yield parent / "site"
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+def test_the_readme_copy_is_served_by_unprivileged_workers(site, server_folder, tmp_path):
+    require_nginx()
+    _copy_as_the_readme_says(site, server_folder)
+    for path in [server_folder, *server_folder.rglob("*")]:
+        mode = path.lstat().st_mode & 0o777
+        if not path.is_symlink():
+            assert mode == (0o755 if path.is_dir() else 0o644), f"{path}: {oct(mode)}"
+    with nginx_local.serve_folder(server_folder, tmp_path / "nginx", PREFIX, user="nobody nogroup") as base:
+        for path in ("", "index.html", "guide/index.html", "search/search_index.json", "stylesheets/extra.css"):
+            status, _, _ = fetch(base + path)
+            assert status == 200, f"{path}: {status}"
+
+
+def test_the_unprivileged_check_can_fail(site, server_folder, tmp_path):
+    """Control: a folder copied with mode 0700 (what the build used to publish) answers 403."""
+    require_nginx()
+    _copy_as_the_readme_says(site, server_folder)
+    (server_folder / "guide").chmod(0o700)
+    with nginx_local.serve_folder(server_folder, tmp_path / "nginx", PREFIX, user="nobody nogroup") as base:
+        assert fetch(base + "guide/index.html")[0] == 403
+        assert fetch(base + "index.html")[0] == 200
+
+
+def test_a_script_in_the_data_is_shown_as_text_and_never_runs(tmp_path, browser):
+    """A guide question holding a script, built for real and served with the build's CSP."""
+    import shutil
+
+    import yaml
+    from conftest import build_into
+
+    require_nginx()
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    tree = yaml.safe_load((data / "decision_tree.yml").read_text(encoding="utf-8"))
+    payload = "Red flag?</title><script>document.title='ran';window.ran=1</script><img src=x onerror=window.ran=2>"
+    tree["questions"][0]["question"] = payload
+    (data / "decision_tree.yml").write_text(yaml.safe_dump(tree, sort_keys=False, width=10_000), encoding="utf-8")
+    site = build_into(tmp_path, data)
+    with nginx_local.serve(site, tmp_path / "nginx", PREFIX, ROOT / "deploy") as base:
+        context = browser.new_context()
+        try:
+            visit = watch(context)
+            page = context.new_page()
+            page.goto(base + "guide/index.html", wait_until="load")
+            assert page.evaluate("() => window.ran") is None
+            assert page.title().startswith(payload)
+            assert page.locator("h1").inner_text().startswith("Red flag?</title><script>")
+        finally:
+            context.close()
+    assert visit.violations == []  # nothing even tried to run: the text was escaped
+
+
+def test_the_policy_hashes_only_the_theme_scripts(site):
+    """The hashes come from a probe of the theme, not from the pages: same set either way."""
+    import tempfile
+    from pathlib import Path
+
+    from sitegen import csp, engine
+
+    depth = max(p.relative_to(site).as_posix().count("/") for p in site.rglob("*.html")
+                if not p.relative_to(site).as_posix().startswith("assets/"))
+    with tempfile.TemporaryDirectory() as cache:
+        allowed = engine.theme_allowlist(ROOT, depth, Path(cache))
+    _, hashes, _ = fetch_policy_from_config(site)
+    assert hashes == set(allowed.hashes())
+    assert any("__md_scope" in s for s in allowed.scripts) and len(allowed.scripts) == len(allowed.hashes())
+    # Every inline script of every built page is one of them.
+    for page in site.rglob("*.html"):
+        assert csp.scan_html(page.read_text(encoding="utf-8")).scripts <= allowed.scripts, page
+
+
+def fetch_policy_from_config(site):
+    text = (site / "_deploy" / "nginx.conf").read_text(encoding="utf-8")
+    policy = text.split('Content-Security-Policy "', 1)[1].split('"', 1)[0]
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src "))
+    return policy, {h for h in script_src.split()[1:] if h.startswith("'sha256-")}, None

@@ -20,6 +20,8 @@ TOKEN = re.compile(
 )
 # "M51.36x" style placeholders: readers cannot tell which code is meant.
 PLACEHOLDER = re.compile(r"(?<![A-Za-z0-9.\-/#_])[A-Z][0-9]{2}\.[0-9A-Z]*[a-z]\b")
+# A code written without its dot (M62830): it would be published unchecked and unlinked.
+DOTLESS = re.compile(r"(?<![A-Za-z0-9.\-/#_])(?P<cat>[A-Z][0-9][0-9A-Z])(?P<rest>[0-9A-Z]{1,4})(?![A-Za-z0-9])")
 
 # Places where a code is checked but never turned into a link.
 PROTECTED = re.compile(
@@ -41,11 +43,11 @@ URL_PARTS = re.compile(r"""(?:href|src)\s*=\s*"[^"]*"|\]\([^)\n]*\)|https?://\S+
 OFFICIAL_TEXT = re.compile(r'<span class="official-text">[^<]*</span>')
 
 
-def _problems(text: str, file: str) -> list[DataError]:
+def _problems(text: str, file: str, first_line: int = 1) -> list[DataError]:
     errors = []
     scan = OFFICIAL_TEXT.sub(" ", URL_PARTS.sub(" ", text))
     for m in TOKEN.finditer(scan):
-        line = scan.count("\n", 0, m.start()) + 1
+        line = scan.count("\n", 0, m.start()) + first_line
         if m.group("first"):
             if not codeset.block_exists(m.group("first"), m.group("last")):
                 errors.append(
@@ -56,7 +58,7 @@ def _problems(text: str, file: str) -> list[DataError]:
         if problem:
             errors.append(DataError(file, f"line {line}", problem))
     for m in PLACEHOLDER.finditer(scan):
-        line = scan.count("\n", 0, m.start()) + 1
+        line = scan.count("\n", 0, m.start()) + first_line
         errors.append(
             DataError(
                 file,
@@ -64,6 +66,11 @@ def _problems(text: str, file: str) -> list[DataError]:
                 f"{m.group(0)}: write a real code, or the header with a trailing dash",
             )
         )
+    for m in DOTLESS.finditer(scan):
+        dotted = f"{m.group('cat')}.{m.group('rest')}"
+        if codeset.exists(dotted):
+            line = scan.count("\n", 0, m.start()) + first_line
+            errors.append(DataError(file, f"line {line}", f"{m.group(0)}: write the code with its dot, {dotted}"))
     return errors
 
 
@@ -74,6 +81,7 @@ def process(
     page_path: str,
     link_target: Callable[[str], str | None],
     used: Callable[[str], None],
+    first_line: int = 1,
 ) -> tuple[str, list[DataError]]:
     """Check every code in `text`; link the ones outside protected regions.
 
@@ -81,7 +89,7 @@ def process(
     link_target: code -> site path of its page ("codes/M62.830.md"), or None.
     used: called with every code found, so code pages can list where they are used.
     """
-    errors = _problems(text, file)
+    errors = _problems(text, file, first_line)
     out: list[str] = []
     pos = 0
     for m in PROTECTED.finditer(text):

@@ -59,7 +59,9 @@ def strip_dash(written: str) -> tuple[str, bool]:
 def lookup(written: str) -> Lookup:
     code, dash = strip_dash(written.strip())
     # A few categories share their name with a one-category block (X50): still a code.
-    ok = _cm.is_valid_item(code) and (not _cm.is_chapter_or_block(code) or _cm.is_category(code))
+    # The package also accepts codes without their dot (M62830); the site writes the dot.
+    written_right = len(code) <= 3 or code[3:4] == "."
+    ok = written_right and _cm.is_valid_item(code) and (not _cm.is_chapter_or_block(code) or _cm.is_category(code))
     return Lookup(
         written=written,
         code=code,
@@ -104,6 +106,9 @@ def notation_problem(written: str) -> str | None:
     """
     found = lookup(written)
     if not found.exists:
+        dotted = f"{found.code[:3]}.{found.code[3:]}" if len(found.code) > 3 and "." not in found.code else None
+        if dotted and lookup(dotted).exists:
+            return f"{found.code} is not in the ICD-10-CM tabular as written: write it with its dot: {dotted}"
         return f"{found.code} is not in the ICD-10-CM tabular ({release_name()})"
     if found.billable and found.dash:
         return f"{found.code} is a billable code: write it without the trailing dash"

@@ -12,13 +12,12 @@ import json
 import re
 from pathlib import Path
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import csp
 from .errors import BuildFailed, DataError
+from .loader import read_yaml
 
 # Material puts an 8-hex-digit content hash in the names of its bundles: those can be
 # cached for a year, a new build gets new names.
@@ -54,6 +53,7 @@ OUTPUTS = {"nginx.conf.j2": "_deploy/nginx.conf", "htaccess.j2": ".htaccess", "w
 HIDDEN = ["_deploy", ".htaccess", "web.config"]
 
 PATH_SEGMENTS = r"(?:[A-Za-z0-9._~-]+/)*"
+PATH_HINT = "a path like /coding/back-spasm/: starts and ends with /, letters, digits, '.', '-', '_', '~' only"
 
 
 class DeploySettings(BaseModel):
@@ -63,20 +63,38 @@ class DeploySettings(BaseModel):
     prefix: str = Field(pattern=rf"^/{PATH_SEGMENTS}$")
     server_root: str = Field(pattern=rf"^/{PATH_SEGMENTS}$")
 
+    @field_validator("prefix", "server_root")
+    @classmethod
+    def _no_dot_segments(cls, value: str) -> str:
+        # /coding/../../etc/ would make an alias outside the site folder, or a prefix no
+        # browser ever sends (browsers remove . and .. segments from addresses).
+        if any(segment in (".", "..") for segment in value.split("/")):
+            raise ValueError("'.' and '..' segments are not allowed: write the path without them")
+        return value
 
-def load_settings(path: Path) -> DeploySettings:
+
+def settings_errors(exc: ValidationError, where: str) -> list[DataError]:
+    return [DataError(where, ".".join(str(p) for p in e["loc"]) or "settings",
+                      explain_one(e) + f" ({PATH_HINT})") for e in exc.errors()]
+
+
+def explain_one(error: dict) -> str:
+    if error["type"] == "string_pattern_mismatch":
+        return "not a URL path"
+    msg = error["msg"]
+    return msg[len("Value error, "):] if msg.startswith("Value error, ") else msg
+
+
+def load_settings(path: Path, display: str = "deploy/settings.yml") -> DeploySettings:
+    raw, errors = read_yaml(path, display)
+    if errors:
+        raise BuildFailed(errors)
+    if not isinstance(raw, dict):
+        raise BuildFailed([DataError(display, "", "expected a mapping with prefix and server_root")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildFailed([DataError(str(path), "", f"cannot read deploy settings: {exc}")]) from None
-    try:
-        return DeploySettings.model_validate(raw or {})
+        return DeploySettings.model_validate(raw)
     except ValidationError as exc:
-        raise BuildFailed([
-            DataError(str(path), ".".join(str(p) for p in e["loc"]) or "settings",
-                      e["msg"] + " (a URL path like /coding/back-spasm/, starting and ending with /)")
-            for e in exc.errors()
-        ]) from None
+        raise BuildFailed(settings_errors(exc, display)) from None
 
 
 def security_headers(policy: str) -> list[tuple[str, str]]:
@@ -160,12 +178,24 @@ def pin_not_found_page(site: Path, prefix: str) -> None:
     page.write_text(CONFIG_JSON.sub(config_for_prefix, text, count=1), encoding="utf-8")
 
 
-def prepare(site: Path, settings: DeploySettings, templates: Path) -> str:
-    """Write the configs and pin the 404 page; returns the Content-Security-Policy."""
-    found, errors = csp.scan_site(site)
-    if errors:
-        raise BuildFailed(errors)
-    policy = csp.policy(found)
+BUILD_INFO = "_deploy/build-output.json"
+
+
+def recorded_policy(site: Path) -> str:
+    """The Content-Security-Policy the build recorded for this site (derived from the theme)."""
+    try:
+        return json.loads((site / BUILD_INFO).read_text(encoding="utf-8"))["content_security_policy"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise BuildFailed([DataError(str(site), "", "no record of the build's Content-Security-Policy "
+                                                   f"({BUILD_INFO}): rebuild the site with `make build`")]) from None
+
+
+def prepare(site: Path, settings: DeploySettings, templates: Path, policy: str | None = None) -> str:
+    """Write the configs and pin the 404 page; returns the Content-Security-Policy.
+
+    policy: the build's own; a later run for another prefix reuses the recorded one.
+    """
+    policy = policy or recorded_policy(site)
     pin_not_found_page(site, settings.prefix)
     for out, text in render_configs(site, settings, policy, templates).items():
         dest = site / out
@@ -174,6 +204,6 @@ def prepare(site: Path, settings: DeploySettings, templates: Path) -> str:
     return policy
 
 
-def write_deploy_configs(built: Path, root: Path) -> None:
+def write_deploy_configs(built: Path, root: Path, policy: str) -> None:
     """Post-build step: configs for the prefix in deploy/settings.yml."""
-    prepare(built, load_settings(root / "deploy" / "settings.yml"), root / "deploy")
+    prepare(built, load_settings(root / "deploy" / "settings.yml"), root / "deploy", policy)

@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import BuildFailed, DataError
+from .errors import DataError
 
 # http://, https:// and protocol-relative //host are outside; data: and relative are not.
 OUTSIDE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)""", re.IGNORECASE)
+# image-set("a.png" 1x, "https://..." 2x) names images in plain strings, without url().
+CSS_IMAGE_SET = re.compile(r"""(?:-webkit-)?image-set\(([^;{}]*)""", re.IGNORECASE)
+CSS_STRING = re.compile(r"""['"]([^'"]+)['"]""")
+META_REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'";\s]+)""", re.IGNORECASE)
 
 # Attributes whose URL the browser fetches by itself, per element.
 FETCHED_ATTRS = {
@@ -33,7 +37,12 @@ FETCHED_ATTRS = {
     "input": ("src",),
     "image": ("href", "xlink:href"),  # SVG <image>
     "use": ("href", "xlink:href"),  # SVG <use> of an outside sprite
+    "feimage": ("href", "xlink:href"),
+    "a": ("ping",),  # a click sends a request to every ping address
+    "area": ("ping",),
 }
+# Fetched on whichever element carries it (body, table, td: an old background image).
+FETCHED_ON_ANY = ("background",)
 # <link rel=...> values the browser does not fetch (navigation hints for people and bots).
 UNFETCHED_LINK_RELS = {"canonical", "alternate", "next", "prev", "author", "license", "help", "me", "bookmark"}
 
@@ -59,12 +68,23 @@ class _AssetScanner(HTMLParser):
             if rels and rels <= UNFETCHED_LINK_RELS:
                 return
             self._check(line, f'<link rel="{values.get("rel", "")}" href>', values.get("href", ""))
-        for attr in FETCHED_ATTRS.get(tag, ()):
+        for attr in (*FETCHED_ATTRS.get(tag, ()), *FETCHED_ON_ANY):
             if attr not in values:
                 continue
-            urls = _srcset_urls(values[attr]) if attr == "srcset" else [values[attr]]
+            if attr == "srcset":
+                urls = _srcset_urls(values[attr])
+            elif attr == "ping":
+                urls = values[attr].split()
+            else:
+                urls = [values[attr]]
             for url in urls:
                 self._check(line, f"<{tag} {attr}>", url)
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            for url in META_REFRESH_URL.findall(values.get("content", "")):
+                self._check(line, '<meta http-equiv="refresh"> (the page goes there by itself)', url)
+        if "mermaid" in values.get("class", "").split():
+            self.found.append(OutsideRef(line, "a mermaid diagram (the theme loads mermaid from unpkg.com)",
+                                         "https://unpkg.com/mermaid"))
         if "style" in values:
             for url in _css_urls(values["style"]):
                 self._check(line, f"<{tag} style> url()", url)
@@ -88,8 +108,12 @@ def _srcset_urls(srcset: str) -> list[str]:
     return [part.split()[0] for part in srcset.split(",") if part.split()]
 
 
+def _image_set_urls(css: str) -> list[str]:
+    return [url for inner in CSS_IMAGE_SET.findall(css) for url in CSS_STRING.findall(inner)]
+
+
 def _css_urls(css: str) -> list[str]:
-    return CSS_URL.findall(css) + CSS_IMPORT.findall(css)
+    return CSS_URL.findall(css) + CSS_IMPORT.findall(css) + _image_set_urls(css)
 
 
 def scan_html(text: str) -> list[OutsideRef]:
@@ -106,11 +130,19 @@ def scan_css(text: str) -> list[OutsideRef]:
     for m, what in [(m, "@import") for m in imports] + [(m, "url()") for m in urls]:
         if OUTSIDE.match(m.group(1)):
             found.append(OutsideRef(text.count("\n", 0, m.start()) + 1, what, m.group(1)))
+    for m in CSS_IMAGE_SET.finditer(text):
+        for url in CSS_STRING.findall(m.group(1)):
+            if OUTSIDE.match(url):
+                found.append(OutsideRef(text.count("\n", 0, m.start()) + 1, "image-set()", url))
     return sorted(found, key=lambda ref: ref.line)
 
 
-def find_outside_assets(site: Path) -> list[DataError]:
-    """Every outside asset reference in the built HTML pages and CSS files."""
+def find_outside_assets(site: Path, source_of: dict[str, str] | None = None) -> list[DataError]:
+    """Every outside asset reference in the built HTML pages and CSS files.
+
+    source_of: built page -> the source named in messages (docs/x.md), where known.
+    """
+    source_of = source_of or {}
     errors: list[DataError] = []
     for path in sorted(site.rglob("*")):
         if path.suffix not in (".html", ".css") or not path.is_file():
@@ -121,8 +153,8 @@ def find_outside_assets(site: Path) -> list[DataError]:
         for ref in refs:
             errors.append(
                 DataError(
-                    f"built page {rel}" if path.suffix == ".html" else f"built stylesheet {rel}",
-                    f"line {ref.line}",
+                    source_of.get(rel, f"built page {rel}") if path.suffix == ".html" else f"built stylesheet {rel}",
+                    f"built page {rel}, line {ref.line}" if rel in source_of else f"line {ref.line}",
                     f"{ref.what} loads {ref.url} from outside the intranet; "
                     "ship the file with the site instead",
                 )
@@ -130,8 +162,3 @@ def find_outside_assets(site: Path) -> list[DataError]:
     return errors
 
 
-def fail_on_outside_assets(built: Path, root: Path) -> None:
-    """Post-build step: stop publication when anything would be fetched from outside."""
-    errors = find_outside_assets(built)
-    if errors:
-        raise BuildFailed(errors)

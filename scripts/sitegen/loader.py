@@ -1,6 +1,14 @@
-"""Read a YAML data file into typed models; every problem becomes a DataError."""
+"""Read a YAML data file into typed models; every problem becomes a DataError.
+
+A data file is edited by hand, so everything a slip (or a hostile edit) can put in it
+is refused with the file and the place named: bytes that are not UTF-8, a byte order
+mark, control characters, a key written twice in one mapping (YAML would silently keep
+the last), tags that build Python objects, nesting or aliases deep enough to exhaust
+the parser, a link to a file outside the project, an empty file.
+"""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -11,21 +19,135 @@ from .errors import DataError
 
 M = TypeVar("M", bound=BaseModel)
 
+MAX_BYTES = 2_000_000  # the largest data file today is 60 kB
+MAX_DEPTH = 40  # mappings and lists inside each other; the deepest file today uses 6
+MAX_NODES = 200_000  # values after aliases are expanded (a "billion laughs" file has 10^9)
 
-def read_yaml(path: Path, display: str) -> tuple[object | None, list[DataError]]:
+# Characters that have no place in a data file: C0/C1 controls (tab and newline aside)
+# and the bidirectional overrides that make text read differently from what it is.
+BIDI_CONTROLS = {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class DataLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key written twice in one mapping, and deep nesting."""
+
+    def compose_node(self, parent, index):  # noqa: D401 (PyYAML's name)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[object, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: PyYAML reports it below
+                continue
+            if first is not None:
+                raise DuplicateKey(
+                    None, None,
+                    f"the key '{key}' appears twice in this mapping (first at line {first.line + 1}); "
+                    "YAML would silently keep only the last one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+def text_problem(text: str) -> str | None:
+    """Why a text from a source file cannot be published, or None."""
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        for ch in line:
+            if ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in "\t\r"):
+                return f"line {line_no}: control character U+{ord(ch):04X}; remove it (it is invisible in most editors)"
+    return None
+
+
+def _expanded_size(value: object, memo: dict[int, int]) -> int:
+    """Number of values once aliases are expanded, counting each shared value once per use."""
+    if not isinstance(value, (dict, list)):
+        return 1
+    key = id(value)
+    if key not in memo:
+        memo[key] = 0  # a self-referencing alias counts as one while it is being measured
+        children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        memo[key] = 1 + sum(_expanded_size(child, memo) for child in children)
+    return memo[key]
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """True when path, with every link resolved, lies in folder."""
     try:
-        text = path.read_text(encoding="utf-8")
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def read_text(path: Path, display: str, within: Path | None = None) -> tuple[str | None, list[DataError]]:
+    """A source file's text, or the reason it cannot be read (never an exception)."""
+    if within is not None and not inside(path, within):
+        return None, [DataError(display, "", f"is a link to {path.resolve()}, outside the project; copy the file in instead")]
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None, [DataError(display, "", f"larger than {MAX_BYTES // 1_000_000} MB: not a data file")]
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None, [DataError(display, "", "file is missing")]
-    except UnicodeDecodeError as exc:
-        return None, [DataError(display, "", f"not UTF-8 text ({exc.reason})")]
+    except IsADirectoryError:
+        return None, [DataError(display, "", "is a folder, not a file")]
+    except OSError as exc:
+        return None, [DataError(display, "", f"cannot be read: {exc.strerror}")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return None, [DataError(display, "line 1", "starts with a byte order mark (BOM): save it as UTF-8 without BOM")]
     try:
-        return yaml.safe_load(text), []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [DataError(display, f"line {line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save it as UTF-8")]
+    problem = text_problem(text)
+    if problem:
+        where, _, what = problem.partition(": ")
+        return None, [DataError(display, where, what)]
+    return text, []
+
+
+def read_yaml(path: Path, display: str, within: Path | None = None) -> tuple[object | None, list[DataError]]:
+    """Parsed YAML, or None with the problems. An empty file is a problem: a data file
+    that lost its content must not publish a page with missing rows."""
+    text, errors = read_text(path, display, within if within is not None else path.parent)
+    if errors:
+        return None, errors
+    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+        return None, [DataError(display, "", "the file is empty: it must hold the entries described in its header")]
+    try:
+        data = yaml.load(text, Loader=DataLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [DataError(display, where, f"YAML syntax error: {problem}")]
+        problem = exc.problem or exc.context or str(exc).splitlines()[0]
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in str(problem):
+            problem = f"{problem} (only plain YAML values are allowed)"
+        kind = "" if isinstance(exc, DuplicateKey) else "YAML syntax error: "
+        return None, [DataError(display, where, f"{kind}{problem}")]
+    except yaml.YAMLError as exc:
+        return None, [DataError(display, "", f"YAML syntax error: {str(exc).splitlines()[0]}")]
+    except RecursionError:
+        return None, [DataError(display, "", "nested too deeply to read")]
+    if _expanded_size(data, {}) > MAX_NODES:
+        return None, [DataError(display, "", f"aliases expand to more than {MAX_NODES:,} values: not a data file")]
+    return data, []
 
 
 def explain(exc: ValidationError) -> str:
@@ -38,6 +160,8 @@ def explain(exc: ValidationError) -> str:
             msg = "unknown field (check the spelling)"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
         parts.append(f"{field}: {msg}")
     return "; ".join(parts)
 

@@ -126,6 +126,11 @@ def _named_on_pages(ctx: Context) -> set[str]:
     return {code for text in texts for code in codes_in(text) if codeset.is_billable(code)}
 
 
+def unrepresented(ctx: Context) -> list[str]:
+    """Headers of data/related_codes.yml that would have no code in the matrix (a row lost)."""
+    return [entry for entry, picked in _picks(ctx) if not picked]
+
+
 def matrix_codes(ctx: Context) -> list[str]:
     """The billable codes of the matrix, in the order of data/related_codes.yml.
 
@@ -133,11 +138,18 @@ def matrix_codes(ctx: Context) -> list[str]:
     a header with a 7th character for its initial-encounter code (S39.012A); any other
     header for its representative in data/reported_together.yml.
     """
+    codes: list[str] = []
+    for _, picked in _picks(ctx):
+        codes += [c for c in picked if codeset.is_billable(c) and c not in codes]
+    return codes
+
+
+def _picks(ctx: Context) -> list[tuple[str, list[str]]]:
     related, _ = load_list(ctx.data_dir / RELATED, f"data/{RELATED}", RelatedCode, key=lambda e: str(e.get("code", "")))
     choices, problems = load_choices(ctx)
     representatives = {} if problems else {r.header: r.code for r in choices.representatives}
     named = _named_on_pages(ctx)
-    codes: list[str] = []
+    picks: list[tuple[str, list[str]]] = []
     for entry in related:
         found = codeset.lookup(entry.code)
         if not found.exists:
@@ -150,8 +162,8 @@ def matrix_codes(ctx: Context) -> list[str]:
             picked = [c for c in codeset.billable_descendants(found.code) if c in named]
             if not picked and entry.code in representatives:
                 picked = [representatives[entry.code]]
-        codes += [c for c in picked if codeset.is_billable(c) and c not in codes]
-    return codes
+        picks.append((entry.code, picked))
+    return picks
 
 
 def _sources(code: str, other: str, kind: str) -> list[Source]:
@@ -202,6 +214,10 @@ def counts(sections: dict[str, list[Cell]]) -> dict[str, int]:
 
 def generate(ctx: Context) -> None:
     choices, errors = load_choices(ctx)
+    for header in [] if errors else unrepresented(ctx):
+        errors.append(DataError(f"data/{CHOICES}", "representatives",
+                                f"{header} (a row of data/{RELATED}) has no code in the matrix: no page names a "
+                                f"billable code below it, so name one here as its representative"))
     ctx.errors.extend(errors)
     if errors:
         return

@@ -3,11 +3,31 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def one_line(value: object) -> object:
+    """Text from a data file as one line: runs of spaces and line breaks become one space.
+
+    A line break inside a text could end the HTML block a template puts it in, and the
+    rest would be read as Markdown (a link, a heading); on one line it stays text.
+    """
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [one_line(v) for v in value]
+    return value
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """A data-file entry: unknown fields are refused, every text is one trimmed line."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return one_line(value)
 
 
 class Synonym(Strict):

@@ -49,9 +49,6 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 @contextlib.contextmanager
 def serve(site: Path, work: Path, prefix: str, templates: Path) -> Iterator[str]:
     """Yield the base URL (http://127.0.0.1:PORT/prefix/) of a copy of site under nginx."""
-    nginx = nginx_path()
-    if nginx is None:
-        raise FileNotFoundError("nginx is not installed: run `make test` (installs Debian's nginx)")
     work.mkdir(parents=True, exist_ok=True)
     copy = work / "site"
     if copy.exists():
@@ -59,12 +56,27 @@ def serve(site: Path, work: Path, prefix: str, templates: Path) -> Iterator[str]
     shutil.copytree(site, copy)
     settings = deploy.DeploySettings(prefix=prefix, server_root=f"{copy.resolve()}/")
     deploy.prepare(copy, settings, templates)
+    with serve_folder(copy, work, prefix) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path, work: Path, prefix: str, user: str | None = None) -> Iterator[str]:
+    """nginx serving a deployed folder (its _deploy/nginx.conf) at prefix.
+
+    user: run the workers as this unprivileged user ("nobody nogroup"), as a packaged
+    nginx does (needs root); None runs one process as the current user.
+    """
+    nginx = nginx_path()
+    if nginx is None:
+        raise FileNotFoundError("nginx is not installed: run `make test` (installs Debian's nginx)")
+    work.mkdir(parents=True, exist_ok=True)
     (work / "temp").mkdir(exist_ok=True)
     port = _free_port()
     config = work / "nginx.conf"
     config.write_text(
-        render.render("deploy/nginx-local.conf.j2", work=work.resolve(), port=port,
-                      snippet=(copy / "_deploy" / "nginx.conf").resolve()),
+        render.render("deploy/nginx-local.conf.j2", work=work.resolve(), port=port, user=user,
+                      snippet=(folder / "_deploy" / "nginx.conf").resolve()),
         encoding="utf-8",
     )
     log = work / "error.log"

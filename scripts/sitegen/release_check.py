@@ -21,7 +21,9 @@ import yaml
 
 from . import codeset
 from .errors import DataError
-from .loader import read_yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .loader import explain, read_yaml
 from .pipeline import Context
 
 SNAPSHOT = "codeset_snapshot.yml"
@@ -87,25 +89,44 @@ def write_snapshot(ctx: Context) -> int:
     return len(codes)
 
 
-def _load(ctx: Context) -> dict | None:
+class SnapshotCode(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    title: str
+    billable: bool
+
+
+class Snapshot(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    release: str
+    package: str
+    codes: dict[str, SnapshotCode]
+
+
+def _load(ctx: Context) -> tuple[dict | None, list[DataError]]:
     path = ctx.data_dir / SNAPSHOT
     return _read(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
 @lru_cache(maxsize=4)  # read once per build (compare and generate both need it): 0.4 s of YAML
-def _read(path: Path, mtime: int) -> dict | None:
+def _read(path: Path, mtime: int) -> tuple[dict | None, list[DataError]]:
     raw, errors = read_yaml(path, DISPLAY)
-    if errors or not isinstance(raw, dict) or not isinstance(raw.get("codes"), dict):
-        return None
-    return raw
+    if errors:
+        return None, errors
+    try:
+        snapshot = Snapshot.model_validate(raw)
+    except ValidationError as exc:
+        return None, [DataError(DISPLAY, "", f"{explain(exc)}; it is written by `{ACCEPT_COMMAND}`, "
+                                             "do not edit it by hand")]
+    return {"release": snapshot.release, "codes": {c: v.model_dump() for c, v in snapshot.codes.items()}}, []
 
 
 def compare(ctx: Context) -> None:
     """Early generator: stop the build when the installed code set changed a code of the snapshot."""
     if _accepting:
         return
-    raw = _load(ctx)
+    raw, errors = _load(ctx)
     if raw is None:
+        ctx.errors.extend(errors)
         ctx.errors.append(DataError(DISPLAY, "", f"missing or unreadable snapshot: create it with `{ACCEPT_COMMAND}`"))
         return
     found = changes(raw["codes"])
@@ -129,7 +150,7 @@ def generate(ctx: Context) -> None:
         count = write_snapshot(ctx)
         print(f"Accepted the {codeset.release_name()} release: {DISPLAY} now records {count} codes.")
         return
-    raw = _load(ctx)
+    raw, _ = _load(ctx)
     missing = [c for c in site_codes(ctx) if raw is not None and c not in raw["codes"]]
     if missing:
         # Not an error: new codes are checked against the current data like any other.
