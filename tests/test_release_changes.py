@@ -13,7 +13,7 @@ from conftest import ROOT
 
 from sitegen import codeset
 
-PACKAGE_DATA = Path(codeset._cm.__file__).parent / "data"
+PACKAGE_DATA = codeset._DATA_DIR
 
 
 def altered_release(tmp: Path) -> tuple[Path, Path]:
@@ -38,8 +38,8 @@ def test_build_stops_and_lists_deleted_and_retitled_codes(tmp_path):
         f"""
         import sys
         sys.path.insert(0, {str(ROOT / 'scripts')!r})
-        import simple_icd_10_cm
-        simple_icd_10_cm.change_version({str(codes)!r}, {str(tabular)!r})
+        from sitegen import codeset
+        codeset.use_release({str(tabular)!r}, {str(codes)!r})
         import build_site
         sys.exit(build_site.main(["--check", "--stage-dir", {str(tmp_path / 'stage')!r}]))
         """

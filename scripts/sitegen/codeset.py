@@ -2,20 +2,124 @@
 
 Everything else asks this module. A new release, or a second data source, changes
 only this file.
+
+Importing the package parses the whole tabular (98,000 nodes, about 3 s), so every
+answer the site asks for is kept in a cache file under build/cache, named after the
+package version and its data files: a run that asks only what an earlier run asked
+never imports the package. A cache for another version or release is never read; an
+unreadable one is rebuilt. The cache is a build artefact, never committed.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.util
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-import simple_icd_10_cm as _cm
-
 # Release shipped by the pinned package, read from its data file name
-# (e.g. icd10c-tabular-April-1-2026.xml).
-_DATA_DIR = Path(_cm.__file__).parent / "data"
+# (e.g. icd10c-tabular-April-1-2026.xml), found without importing the package.
+_DATA_DIR = Path(importlib.util.find_spec("simple_icd_10_cm").origin).parent / "data"
+CACHE_FORMAT = 1
+
+
+def _package():
+    """simple_icd_10_cm, imported on the first question the cache cannot answer."""
+    import simple_icd_10_cm
+
+    return simple_icd_10_cm
+
+
+class _Answers:
+    """Answers of the package by question, kept in one JSON file per code-set version."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, object] = {}
+        self.path: Path | None = None
+        self.dirty = False
+
+    def key(self) -> str:
+        digest = hashlib.sha256(f"format {CACHE_FORMAT}; simple-icd-10-cm {package_version()}".encode())
+        for data in sorted(_DATA_DIR.iterdir()):
+            digest.update(f"{data.name} {data.stat().st_size}".encode())
+        digest.update(_release_files_digest.encode())
+        return digest.hexdigest()[:20]
+
+    def open(self, folder: Path) -> None:
+        self.path = folder / f"codeset-{self.key()}.json"
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(raw, dict) and raw.get("key") == self.key() and isinstance(raw.get("answers"), dict):
+                self.answers = {**raw["answers"], **self.answers}
+        except (OSError, ValueError):
+            pass  # no cache yet, or an unreadable one: answered afresh and rewritten
+
+    def save(self) -> None:
+        if not (self.dirty and self.path):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for old in self.path.parent.glob("codeset-*.json"):
+            if old != self.path:
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".codeset-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"key": self.key(), "answers": self.answers}, f, separators=(",", ":"))
+        os.replace(tmp, self.path)
+        self.dirty = False
+
+
+_ANSWERS = _Answers()
+_release_files_digest = ""  # set by use_release: the hash of CMS files dropped in
+
+
+def use_release(tabular: Path, codes: Path) -> None:
+    """Answer from CMS's own files (tabular XML, codes list) instead of the packaged release."""
+    global _release_files_digest
+    digest = hashlib.sha256()
+    for path in (tabular, codes):
+        digest.update(Path(path).read_bytes())
+    _package().change_version(str(codes), str(tabular))
+    _release_files_digest = digest.hexdigest()
+    folder = _ANSWERS.path.parent if _ANSWERS.path else None
+    _ANSWERS.__init__()
+    for cached in (lookup, *_ANSWERED):
+        cached.cache_clear()
+    if folder:
+        _ANSWERS.open(folder)
+
+
+def open_cache(folder: Path) -> None:
+    """Keep answers in folder across runs (the build calls this; without it, per process)."""
+    _ANSWERS.open(folder)
+
+
+def save_cache() -> None:
+    _ANSWERS.save()
+
+
+_ANSWERED: list = []  # every cached question, for use_release to forget
+
+
+def _answered(restore=lambda value: value):
+    """Answer from the cache, else ask the package and remember. `restore` turns the
+    JSON form back into the function's own (tuples)."""
+    def decorate(fn):
+        @functools.lru_cache(maxsize=None)
+        @functools.wraps(fn)
+        def wrapper(*args):
+            key = f"{fn.__name__}:{json.dumps(args)}"
+            if key not in _ANSWERS.answers:
+                _ANSWERS.answers[key] = json.loads(json.dumps(fn(*args)))
+                _ANSWERS.dirty = True
+            return restore(_ANSWERS.answers[key])
+        _ANSWERED.append(wrapper)
+        return wrapper
+    return decorate
 
 # A code as written on the site: M62.830, S16.1XXA, M79.1- (header with a dash),
 # M41.- (category header written the CMS way).
@@ -55,31 +159,33 @@ def strip_dash(written: str) -> tuple[str, bool]:
     return written, False
 
 
-@lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def lookup(written: str) -> Lookup:
     code, dash = strip_dash(written.strip())
+    exists, billable, title = _code_facts(code)
+    return Lookup(written=written, code=code, exists=exists, billable=billable, title=title, dash=dash)
+
+
+@_answered()
+def _code_facts(code: str) -> tuple[bool, bool, str | None]:
+    cm = _package()
     # A few categories share their name with a one-category block (X50): still a code.
     # The package also accepts codes without their dot (M62830); the site writes the dot.
     written_right = len(code) <= 3 or code[3:4] == "."
-    ok = written_right and _cm.is_valid_item(code) and (not _cm.is_chapter_or_block(code) or _cm.is_category(code))
-    return Lookup(
-        written=written,
-        code=code,
-        exists=ok,
-        billable=ok and _cm.is_leaf(code),
-        title=_cm.get_description(code) if ok else None,
-        dash=dash,
-    )
+    ok = written_right and cm.is_valid_item(code) and (not cm.is_chapter_or_block(code) or cm.is_category(code))
+    return ok, ok and cm.is_leaf(code), cm.get_description(code) if ok else None
 
 
+@_answered()
 def block_exists(first: str, last: str) -> bool:
     """A range such as S00-T88 or M60-M63 names a chapter or block of the tabular."""
+    cm = _package()
     name = f"{first}-{last}"
-    return _cm.is_valid_item(name) and _cm.is_chapter_or_block(name) or _chapter_range(name)
+    return cm.is_valid_item(name) and cm.is_chapter_or_block(name) or _chapter_range(name)
 
 
 def _chapter_range(name: str) -> bool:
-    return any(_cm.get_description(str(n)).endswith(f"({name})") for n in range(1, 23))
+    return any(_package().get_description(str(n)).endswith(f"({name})") for n in range(1, 23))
 
 
 def exists(code: str) -> bool:
@@ -123,26 +229,45 @@ def notation_problem(written: str) -> str | None:
 
 
 def billable_descendants(code: str) -> list[str]:
-    code, _ = strip_dash(code)
-    return [c for c in _cm.get_descendants(code) if _cm.is_leaf(c)]
+    return list(_billable_descendants(strip_dash(code)[0]))
+
+
+@_answered()
+def _billable_descendants(code: str) -> list[str]:
+    cm = _package()
+    return [c for c in cm.get_descendants(code) if cm.is_leaf(c)]
 
 
 def children(code: str) -> list[str]:
-    code, _ = strip_dash(code)
-    return list(_cm.get_children(code))
+    return list(_children(strip_dash(code)[0]))
+
+
+@_answered()
+def _children(code: str) -> list[str]:
+    return list(_package().get_children(code))
 
 
 def ancestors(code: str) -> list[str]:
     """Codes above a code, nearest first, without blocks and chapters: S39.012A -> S39.012, S39.01, ..."""
-    code, _ = strip_dash(code)
-    return [c for c in _cm.get_ancestors(code) if not _cm.is_chapter_or_block(c)]
+    return list(_ancestors(strip_dash(code)[0]))
+
+
+@_answered()
+def _ancestors(code: str) -> list[str]:
+    cm = _package()
+    return [c for c in cm.get_ancestors(code) if not cm.is_chapter_or_block(c)]
 
 
 def seventh_character(code: str) -> dict[str, str]:
     """The 7th character table that applies to a code, inherited from an ancestor."""
-    code, _ = strip_dash(code)
-    for c in [code, *_cm.get_ancestors(code)]:
-        table = _cm.get_seven_chr_def(c)
+    return dict(_seventh_character(strip_dash(code)[0]))
+
+
+@_answered()
+def _seventh_character(code: str) -> dict[str, str]:
+    cm = _package()
+    for c in [code, *cm.get_ancestors(code)]:
+        table = cm.get_seven_chr_def(c)
         if table:
             return dict(table)
     return {}
@@ -176,14 +301,19 @@ def hierarchy(code: str) -> list[tuple[str, str]]:
     """Every level above a code, chapter first, with its kind:
     [('13', 'chapter'), ('M60-M63', 'block'), ('M62', 'category'), ('M62.8', 'subcategory'), ...].
     """
-    code, _ = strip_dash(code)
-    items = list(reversed(_cm.get_ancestors(code)))
+    return _hierarchy(strip_dash(code)[0])
+
+
+@_answered(restore=lambda levels: [tuple(level) for level in levels])
+def _hierarchy(code: str) -> list[tuple[str, str]]:
+    cm = _package()
+    items = list(reversed(cm.get_ancestors(code)))
     levels = []
     for i, item in enumerate(items):
         # Block X50 holds the one category X50: the first of the two names is the block.
-        if _cm.is_chapter(item):
+        if cm.is_chapter(item):
             level = "chapter"
-        elif _cm.is_block(item) and not (i > 0 and items[i - 1] == item):
+        elif cm.is_block(item) and not (i > 0 and items[i - 1] == item):
             level = "block"
         else:
             level = "category" if len(item) == 3 else "subcategory"
@@ -191,34 +321,39 @@ def hierarchy(code: str) -> list[tuple[str, str]]:
     return levels
 
 
+@_answered()
 def item_title(item: str, level: str) -> str:
     """Official title of a chapter, block or code."""
-    return _cm.get_description(item, prioritize_blocks=level == "block")
+    return _package().get_description(item, prioritize_blocks=level == "block")
 
 
+@_answered()
 def own_notes(item: str, level: str) -> dict[str, list[str]]:
     """The notes printed at this level of the tabular (not inherited), by kind, in tabular order."""
+    cm = _package()
     blocks = level == "block"
     found = {
-        "includes": _cm.get_includes(item, prioritize_blocks=blocks),
-        "inclusion_term": _cm.get_inclusion_term(item, prioritize_blocks=blocks),
-        "excludes1": _cm.get_excludes1(item, prioritize_blocks=blocks),
-        "excludes2": _cm.get_excludes2(item, prioritize_blocks=blocks),
+        "includes": cm.get_includes(item, prioritize_blocks=blocks),
+        "inclusion_term": cm.get_inclusion_term(item, prioritize_blocks=blocks),
+        "excludes1": cm.get_excludes1(item, prioritize_blocks=blocks),
+        "excludes2": cm.get_excludes2(item, prioritize_blocks=blocks),
         # The package joins multi-line notes with newlines: one line is one note.
-        "code_first": _cm.get_code_first(item, prioritize_blocks=blocks).splitlines(),
-        "use_additional_code": _cm.get_use_additional_code(item, prioritize_blocks=blocks).splitlines(),
-        "code_also": _cm.get_code_also(item, prioritize_blocks=blocks).splitlines(),
-        "notes": _cm.get_notes(item, prioritize_blocks=blocks).splitlines(),
+        "code_first": cm.get_code_first(item, prioritize_blocks=blocks).splitlines(),
+        "use_additional_code": cm.get_use_additional_code(item, prioritize_blocks=blocks).splitlines(),
+        "code_also": cm.get_code_also(item, prioritize_blocks=blocks).splitlines(),
+        "notes": cm.get_notes(item, prioritize_blocks=blocks).splitlines(),
     }
     return {kind: [n.strip() for n in found[kind] if n.strip()] for kind in NOTE_KINDS}
 
 
+@_answered(restore=tuple)
 def own_seventh_character(item: str, level: str) -> tuple[dict[str, str], str]:
     """The 7th character table and note printed at this level (not inherited)."""
+    cm = _package()
     blocks = level == "block"
     return (
-        dict(_cm.get_seven_chr_def(item, prioritize_blocks=blocks)),
-        _cm.get_seven_chr_note(item, prioritize_blocks=blocks),
+        dict(cm.get_seven_chr_def(item, prioritize_blocks=blocks)),
+        cm.get_seven_chr_note(item, prioritize_blocks=blocks),
     )
 
 
@@ -226,4 +361,10 @@ def is_below(code: str, header: str) -> bool:
     """True when code is header itself or a code below it (S39.012A below S39.012)."""
     code, _ = strip_dash(code)
     header, _ = strip_dash(header)
-    return code == header or (_cm.is_valid_item(header) and _cm.is_descendant(code, header))
+    return code == header or _is_descendant(code, header)
+
+
+@_answered()
+def _is_descendant(code: str, header: str) -> bool:
+    cm = _package()
+    return cm.is_valid_item(header) and cm.is_descendant(code, header)

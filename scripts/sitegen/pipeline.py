@@ -175,6 +175,14 @@ def generate(root: Path = ROOT, data_dir: Path | None = None, stage: Path | None
     stage.mkdir(parents=True)
     publish.mark_stage(stage)
     ctx = Context(root=root, data_dir=data_dir or root / "data", docs_src=root / "docs", stage=stage)
+    codeset.open_cache(root / "build" / "cache")
+    try:
+        return _generate(ctx)
+    finally:
+        codeset.save_cache()
+
+
+def _generate(ctx: Context) -> Context:
     early, late = generators()
     for gen in early:
         gen(ctx)
