@@ -392,7 +392,7 @@ def test_the_words_decide_spasm_muscle_spasm_and_cramp(tree):
     assert targets["calf"].codes[0].code == "M62.831"
     assert targets["limb-cramp"].codes[0].code == "R25.2"
     muscle = targets["muscle-spasm-no-site"]
-    assert muscle.query is not None, "querying for the site remains good practice"
+    assert muscle.query_example == "query-site", "querying for the site remains good practice"
 
 
 def test_red_flags_come_first_and_stop_the_guide(tree):
