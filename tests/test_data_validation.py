@@ -39,9 +39,9 @@ def test_the_real_data_passes(tmp_path):
 
 
 def test_unknown_code_names_file_entry_and_problem(data_copy, tmp_path):
-    edit(data_copy / "synonyms.yml", "- term: calf cramp\n  code: M62.831", "- term: calf cramp\n  code: M62.839")
+    edit(data_copy / "synonyms.yml", "- term: charley horse\n  code: M62.831", "- term: charley horse\n  code: M62.839")
     errors = errors_for(data_copy, tmp_path)
-    assert errors == ["data/synonyms.yml, term 'calf cramp': M62.839 is not in the ICD-10-CM tabular (April 1, 2026)"]
+    assert errors == ["data/synonyms.yml, term 'charley horse': M62.839 is not in the ICD-10-CM tabular (April 1, 2026)"]
 
 
 def test_header_marked_reportable_is_refused(data_copy, tmp_path):
@@ -53,9 +53,9 @@ def test_header_marked_reportable_is_refused(data_copy, tmp_path):
 
 
 def test_header_written_without_dash_is_refused(data_copy, tmp_path):
-    edit(data_copy / "related_codes.yml", "- code: M48.06-", "- code: M48.06")
+    edit(data_copy / "related_codes.yml", "- code: M48.0-", "- code: M48.0")
     errors = errors_for(data_copy, tmp_path)
-    assert any("code M48.06: M48.06 is a header, not billable: write it as M48.06-" in e for e in errors)
+    assert any("code M48.0: M48.0 is a header, not billable: write it as M48.0-" in e for e in errors)
 
 
 def test_title_that_differs_from_the_official_one(data_copy, tmp_path):
@@ -82,15 +82,15 @@ def test_malformed_yaml_gives_line_and_column(data_copy, tmp_path):
 
 
 def test_misspelt_field_is_named(data_copy, tmp_path):
-    edit(data_copy / "related_codes.yml", "  when_not: Never for the back.", "  when_nto: Never for the back.")
+    edit(data_copy / "related_codes.yml", "  when_not: Never for the back;", "  when_nto: Never for the back;")
     errors = errors_for(data_copy, tmp_path)
     assert any("data/related_codes.yml, entry 2 (M62.831)" in e and "when_nto: unknown field" in e for e in errors)
     assert any("entry 2 (M62.831)" in e and "when_not: required field is missing" in e for e in errors)
 
 
 def test_missing_seventh_character_flag(data_copy, tmp_path):
-    edit(data_copy / "related_codes.yml", "- code: S29.012-\n  group: Injury (strain), Chapter 19\n  report: true\n  seventh_character: true",
-         "- code: S29.012-\n  group: Injury (strain), Chapter 19\n  report: false")
+    edit(data_copy / "related_codes.yml", "- code: S29.012-\n  group: Injury, Chapter 19\n  report: true\n  seventh_character: true",
+         "- code: S29.012-\n  group: Injury, Chapter 19\n  report: false")
     errors = errors_for(data_copy, tmp_path)
     assert errors == ["data/related_codes.yml, code S29.012-: S29.012 requires a 7th character (A, D, S): set seventh_character: true"]
 
@@ -114,10 +114,10 @@ def test_cli_prints_readable_errors_and_keeps_the_last_good_site(data_copy, tmp_
     (site / "_deploy").mkdir(parents=True)
     (site / "_deploy" / "build-output.json").write_text("{}")  # a previous build's output
     (site / "index.html").write_text("last good build")
-    edit(data_copy / "synonyms.yml", "- term: calf cramp\n  code: M62.831", "- term: calf cramp\n  code: M62.839")
+    edit(data_copy / "synonyms.yml", "- term: charley horse\n  code: M62.831", "- term: charley horse\n  code: M62.839")
     code = build_site.main(["--site-dir", str(site), "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data_copy)])
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err
-    assert "Nothing was published" in err and "data/synonyms.yml, term 'calf cramp'" in err
+    assert "Nothing was published" in err and "data/synonyms.yml, term 'charley horse'" in err
     assert (site / "index.html").read_text() == "last good build"

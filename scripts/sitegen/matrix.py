@@ -6,11 +6,17 @@ code, and with ranges (S00-T88) and dash families (M79.1-) expanded:
 - else Excludes2 either way: both may be reported when both are present (I.A.12.b);
 - else no note: the tabular allows the pair.
 When one side says Excludes1 and the other Excludes2, the stricter note governs.
-Apart from the tabular, data/reported_together.yml names pairs the guidelines advise
-against (a symptom that is part of the condition, I.B.5).
+Some notes name no code ("current injury - see injury of spine by body region", at
+Block M50-M54): data/reported_together.yml says which codes this site reads them as
+naming, and the matrix shows them with the others. A qualifier such as "M51.- with
+fifth character 6" narrows the codes a note names.
+Apart from the tabular, data/reported_together.yml names pairs the guidelines speak to
+(I.B.5, I.B.6): either advise against (the symptom is part of the condition), or depends
+on the documentation (the provider decides whether the symptom is part of it).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,7 +29,7 @@ from .loader import explain, load_list, read_yaml
 from .models import RelatedCode, Strict
 from .pipeline import Context
 from .render import render
-from .tabular_notes import naming, slug, written
+from .tabular_notes import level_of, naming, slug, written
 
 PAGE = "matrix.md"
 CHOICES = "reported_together.yml"
@@ -45,16 +51,37 @@ class Representative(Strict):
     code: str
 
 
+AdviceKind = Literal["against", "depends"]
+ADVICE_LABELS: dict[str, str] = {
+    "against": "Advise against",
+    "depends": "Depends on the documentation",
+}
+
+
 class IntegralPair(Strict):
     symptom: str
     conditions: list[str] = Field(min_length=1)
     guideline: str = Field(min_length=1)
+    # against: the symptom is routinely part of the condition (I.B.5).
+    # depends: whether it is part of the condition is a clinical call the provider makes.
+    advice: AdviceKind = "against"
+    why: str = Field(min_length=1)
+
+
+class TextNote(Strict):
+    """An official note that names no code, and the codes this site reads it as naming."""
+
+    at: str  # a block ("M50-M54") or a code header ("M51-")
+    kind: Literal["excludes1", "excludes2"]
+    text: str = Field(min_length=1)  # exactly as the tabular prints it
+    names: list[str] = Field(min_length=1)  # codes or headers with a trailing dash
     why: str = Field(min_length=1)
 
 
 class Choices(Strict):
     representatives: list[Representative] = []
     integral: list[IntegralPair] = []
+    text_notes: list[TextNote] = []
 
 
 @dataclass(frozen=True)
@@ -66,12 +93,18 @@ class Source:
     kind: str  # "excludes1" or "excludes2"
     text: str  # official text
     href: str  # the note on the code page of `side`
+    read_as: str | None = None  # for a note that names no code: how this site reads it
 
 
 @dataclass(frozen=True)
 class Advice:
     guideline: str
     why: str
+    kind: str = "against"
+
+    @property
+    def label(self) -> str:
+        return ADVICE_LABELS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -111,7 +144,27 @@ def load_choices(ctx: Context) -> tuple[Choices, list[DataError]]:
     for pair in choices.integral:
         for code in [pair.symptom, *pair.conditions]:
             errors += check_code(code, file=display, entry=f"integral pair of {pair.symptom}")
+    for note in choices.text_notes:
+        entry = f"text note at {note.at}"
+        for code in note.names:
+            errors += check_code(code, file=display, entry=entry)
+        level = _level_name(note.at)
+        if level is None:
+            errors.append(DataError(display, entry, f"{note.at} is neither a block nor a code of the tabular"))
+        elif note.text not in codeset.own_notes(note.at, level)[note.kind]:
+            errors.append(
+                DataError(display, entry, f"the tabular prints no {note.kind} note {note.text!r} at {note.at}")
+            )
     return choices, errors
+
+
+def _level_name(item: str) -> str | None:
+    if "-" in item.strip("-") and codeset.block_exists(*item.split("-", 1)):
+        return "block"
+    if codeset.exists(item):
+        code = codeset.strip_dash(item)[0]
+        return "category" if len(code) == 3 else "subcategory"
+    return None
 
 
 def _named_on_pages(ctx: Context) -> set[str]:
@@ -166,12 +219,43 @@ def _picks(ctx: Context) -> list[tuple[str, list[str]]]:
     return picks
 
 
+# "M51.- with fifth character 6": the note names only the codes with that 5th character.
+FIFTH_CHARACTER = re.compile(r"with fifth character (\w)")
+
+
+def _qualified(text: str, other: str) -> bool:
+    """False when the note's qualifier leaves `other` out."""
+    m = FIFTH_CHARACTER.search(text)
+    bare = other.replace(".", "")
+    return not m or (len(bare) >= 5 and bare[4] == m.group(1))
+
+
 def _sources(code: str, other: str, kind: str) -> list[Source]:
     page = f"{CODE_PAGES}/{code}.html"
     return [
         Source(code, level.label, kind, line.text, f"{page}#{line.anchor}")
         for level, line in naming(code, other, kind)
+        if _qualified(line.text, other)
     ]
+
+
+def _in(code: str, item: str) -> bool:
+    """code is below a block ("M50-M54") or a header ("S33.-")."""
+    if _level_name(item) == "block":
+        return (item, "block") in codeset.hierarchy(code)
+    return codeset.is_below(code, item)
+
+
+def _text_sources(code: str, other: str, kind: str, notes: list[TextNote]) -> list[Source]:
+    """Notes with no code in them, at a level above `code`, that this site reads as naming `other`."""
+    found = []
+    for note in notes:
+        if note.kind != kind or not _in(code, note.at) or not any(_in(other, n) for n in note.names):
+            continue
+        level = level_of(note.at, _level_name(note.at) or "block")
+        line = next(line for line in level.notes[kind] if line.text == note.text)
+        found.append(Source(code, level.label, kind, note.text, f"{CODE_PAGES}/{code}.html#{line.anchor}", note.why))
+    return found
 
 
 def _advice(code: str, other: str, integral: list[IntegralPair]) -> Advice | None:
@@ -180,13 +264,20 @@ def _advice(code: str, other: str, integral: list[IntegralPair]) -> Advice | Non
         if (codeset.is_below(code, pair.symptom) and any(codeset.is_below(other, c) for c in conditions)) or (
             codeset.is_below(other, pair.symptom) and any(codeset.is_below(code, c) for c in conditions)
         ):
-            return Advice(pair.guideline, pair.why)
+            return Advice(pair.guideline, pair.why, pair.advice)
     return None
 
 
-def cell(code: str, other: str, integral: list[IntegralPair]) -> Cell:
-    ex1 = _sources(code, other, "excludes1") + _sources(other, code, "excludes1")
-    ex2 = _sources(code, other, "excludes2") + _sources(other, code, "excludes2")
+def cell(code: str, other: str, integral: list[IntegralPair], text_notes: list[TextNote] | None = None) -> Cell:
+    text_notes = text_notes or []
+    ex1 = (
+        _sources(code, other, "excludes1") + _sources(other, code, "excludes1")
+        + _text_sources(code, other, "excludes1", text_notes) + _text_sources(other, code, "excludes1", text_notes)
+    )
+    ex2 = (
+        _sources(code, other, "excludes2") + _sources(other, code, "excludes2")
+        + _text_sources(code, other, "excludes2", text_notes) + _text_sources(other, code, "excludes2", text_notes)
+    )
     verdict: Verdict = "excludes1" if ex1 else "excludes2" if ex2 else "allowed"
     sides_e1 = {s.side for s in ex1}
     sides_e2 = {s.side for s in ex2}
@@ -195,9 +286,11 @@ def cell(code: str, other: str, integral: list[IntegralPair]) -> Cell:
     return Cell(code, other, verdict, ex1 + ex2, mixed, advice)
 
 
-def build(codes: list[str], integral: list[IntegralPair]) -> dict[str, list[Cell]]:
+def build(
+    codes: list[str], integral: list[IntegralPair], text_notes: list[TextNote] | None = None
+) -> dict[str, list[Cell]]:
     """code -> its cells with every other code, in matrix order."""
-    return {code: [cell(code, other, integral) for other in codes if other != code] for code in codes}
+    return {code: [cell(code, other, integral, text_notes) for other in codes if other != code] for code in codes}
 
 
 def counts(sections: dict[str, list[Cell]]) -> dict[str, int]:
@@ -208,6 +301,9 @@ def counts(sections: dict[str, list[Cell]]) -> dict[str, int]:
             seen.setdefault(frozenset((c.code, c.other)), c)
     result = {kind: sum(1 for c in seen.values() if c.verdict == kind) for kind in VERDICT_LABELS}
     result["guideline"] = sum(1 for c in seen.values() if c.advice)
+    result["against"] = sum(1 for c in seen.values() if c.advice and c.advice.kind == "against")
+    result["depends"] = sum(1 for c in seen.values() if c.advice and c.advice.kind == "depends")
+    result["text_notes"] = sum(1 for c in seen.values() if any(s.read_as for s in c.sources))
     result["mixed"] = sum(1 for c in seen.values() if c.mixed)
     return result
 
@@ -222,7 +318,7 @@ def generate(ctx: Context) -> None:
     if errors:
         return
     codes = matrix_codes(ctx)
-    sections = build(codes, choices.integral)
+    sections = build(codes, choices.integral, choices.text_notes)
     ctx.pages[PAGE] = render(
         "codes/matrix.md.j2",
         codes=[(c, written(c), codeset.title(c)) for c in codes],
@@ -233,4 +329,6 @@ def generate(ctx: Context) -> None:
         labels=VERDICT_LABELS,
         counts=counts(sections),
         release=codeset.release_name(),
+        advice_labels=ADVICE_LABELS,
+        text_notes=[(n, level_of(n.at, _level_name(n.at) or "block").label) for n in choices.text_notes],
     )

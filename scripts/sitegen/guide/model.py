@@ -10,6 +10,21 @@ from ..models import Strict
 # Ids become folder and file names in the site (guide/<answer>/<answer>.html).
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
+# What a result tells the reader to do.
+#   report:   the record supports these codes; report them.
+#   query:    ask the provider first; the codes are what the record supports meanwhile.
+#   escalate: a red flag: tell the clinician now; the codes are what the record supports.
+#   outside:  the guide does not cover this; follow the Alphabetic Index entry named. No code.
+Kind = Literal["report", "query", "escalate", "outside"]
+
+# How the codes of a result are sequenced.
+#   any:          no rule fixes the order; list first the condition chiefly responsible
+#                 for the encounter (Sections II and IV.G).
+#   first-listed: the first code goes first (e.g. the late effect before the injury it
+#                 came from, I.C.19.a); the others in any order.
+#   as-listed:    in exactly the order listed.
+Sequence = Literal["any", "first-listed", "as-listed"]
+
 
 class Answer(Strict):
     id: str = Field(pattern=SLUG)
@@ -26,15 +41,21 @@ class Question(Strict):
 
 
 class CodeToReport(Strict):
-    """One code in the reporting sequence; titles come from the official data only."""
+    """One code of a result; titles come from the official data only.
+
+    A code with `when` is conditional: it is reported only where its condition applies.
+    Conditional codes that share a `one_of` name are alternatives: at most one of them.
+    """
 
     code: str
-    when: str | None = None  # e.g. "when urinary retention is documented"
+    when: str | None = None  # e.g. "if urinary retention is documented"
+    one_of: str | None = Field(default=None, pattern=SLUG)
 
 
 class Query(Strict):
     """A compliant, non-leading provider query (AHIMA/ACDIS 2022)."""
 
+    when: str | None = None  # when to send it, for a result that is not itself a query
     clinical_indicators: list[str] = Field(min_length=1)
     question: str = Field(min_length=1)
     options: list[str] = Field(min_length=3)
@@ -42,16 +63,26 @@ class Query(Strict):
 
 class Result(Strict):
     id: str = Field(pattern=SLUG)
-    kind: Literal["report", "query", "escalate"] = "report"
+    kind: Kind = "report"
     heading: str = Field(min_length=1)
     summary: str | None = None  # one line under the heading
-    codes: list[CodeToReport] = Field(min_length=1)
+    codes: list[CodeToReport] = Field(default_factory=list)  # none for an outside result
+    sequence: Sequence = "as-listed"
     why: list[str] = Field(min_length=1)  # guideline sections or tabular notes
-    do_not_add: list[str] = Field(min_length=1)
-    document_next_time: list[str] = Field(min_length=1)
+    # Alphabetic Index entries the result rests on (report) or sends the reader to
+    # (outside). The build checks codes against the tabular; it cannot check the Index.
+    index: list[str] = Field(default_factory=list)
+    do_not_add: list[str] = Field(default_factory=list)
+    document_next_time: list[str] = Field(default_factory=list)
     query: Query | None = None
+    # An anchor of the query examples on the documentation-template page.
+    query_example: str | None = Field(default=None, pattern=SLUG)
     # Extra rows of the related-codes table to link, for codes that have none.
     related_rows: list[str] = Field(default_factory=list)
+
+    @property
+    def required_codes(self) -> list[str]:
+        return [c.code for c in self.codes if c.when is None]
 
 
 class Tree(Strict):

@@ -1,9 +1,10 @@
 """Generate the guide's pages: the start page, one page per path of answers, the whole tree."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .. import codeset
+from .. import cases, codeset
 from ..pipeline import Context
 from ..render import anchor, render
 from .model import Question, Result, Tree
@@ -13,6 +14,9 @@ from .validate import load_tree
 
 TREE_FILE = "decision_tree.yml"
 RELATED_PAGE = "related-codes.md"
+# The query examples a result may link to: headings with an explicit id on this page.
+QUERY_PAGE = "documentation-template.md"
+HEADING_ID = re.compile(r"^#{2,4} .*\{#([a-z0-9-]+)\}\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -38,12 +42,19 @@ class CodeLine:
     when: str | None
 
 
+def query_examples(ctx: Context) -> set[str]:
+    page = ctx.docs_src / QUERY_PAGE
+    return set(HEADING_ID.findall(page.read_text(encoding="utf-8"))) if page.is_file() else set()
+
+
 def generate(ctx: Context) -> None:
     rows = related_rows(ctx)
-    tree, errors = load_tree(ctx.data_dir / TREE_FILE, f"data/{TREE_FILE}", rows)
+    tree, errors = load_tree(ctx.data_dir / TREE_FILE, f"data/{TREE_FILE}", rows, query_examples(ctx))
     ctx.errors.extend(errors)
     if tree is None or rows is None:
         return
+    # The case book is the tree's specification: walk every case through it.
+    ctx.errors.extend(cases.check(ctx.data_dir, tree))
     for stop in walk(tree):
         ctx.pages[stop.page] = render_stop(stop, rows)
     ctx.pages[ALL_PATHS_PAGE] = render_all_paths(tree)
@@ -80,6 +91,9 @@ def render_stop(stop: Stop, rows: set[str]) -> str:
         "guide/result.md.j2",
         result=node,
         codes=code_lines(node),
+        codes_heading=codes_heading(node)[0],
+        codes_notes=codes_heading(node)[1],
+        query_href=href(here, QUERY_PAGE, node.query_example) if node.query_example else None,
         related=[
             Link(row, href(here, RELATED_PAGE, anchor(row)), codeset.lookup(row).title)
             for row in rows_for(node, rows)
@@ -90,6 +104,26 @@ def render_stop(stop: Stop, rows: set[str]) -> str:
 
 def code_lines(result: Result) -> list[CodeLine]:
     return [CodeLine(c.code, codeset.title(c.code), c.when) for c in result.codes]
+
+
+def codes_heading(result: Result) -> tuple[str, list[str]]:
+    """The heading over a result's codes, and notes on order and conditions.
+
+    The heading states an order only where a rule sets one.
+    """
+    notes = []
+    if any(c.when for c in result.codes):
+        notes.append("A code followed by a condition in brackets is reported only where that condition applies.")
+    if result.kind == "query":
+        return "What the record supports until the provider answers", notes
+    if len(result.codes) == 1:
+        return "Report", notes
+    if result.sequence == "as-listed":
+        return "Report, in this order", notes
+    if result.sequence == "first-listed":
+        return "Report the first code first, then the others", notes
+    notes.append("No rule fixes the order of these codes: list first the one chiefly responsible for the encounter.")
+    return "Report", notes
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,18 @@ OTHER_OPTION = re.compile(r"^other\b", re.I)
 UNDETERMINED_OPTION = re.compile(r"clinically undetermined", re.I)
 
 
-def load_tree(path: Path, display: str, related_rows: set[str] | None) -> tuple[Tree | None, list[DataError]]:
+def load_tree(
+    path: Path,
+    display: str,
+    related_rows: set[str] | None,
+    query_examples: set[str] | None = None,
+) -> tuple[Tree | None, list[DataError]]:
     """The tree, or None with every problem found (so an editor fixes them in one pass).
 
     related_rows: codes that have a row on the related-codes page (e.g. "S39.012-"),
     or None when that file is broken (its own errors are reported; links are not checked).
+    query_examples: anchors of the query examples on the documentation-template page,
+    or None to leave query_example links unchecked.
     """
     raw, errors = read_yaml(path, display)
     if errors:
@@ -46,7 +53,7 @@ def load_tree(path: Path, display: str, related_rows: set[str] | None) -> tuple[
     if not errors:
         errors += check_graph(tree, display)
     for result in tree.results:
-        errors += check_result(result, display, related_rows)
+        errors += check_result(result, display, related_rows, query_examples)
     return (None, errors) if errors else (tree, [])
 
 
@@ -137,9 +144,15 @@ def check_graph(tree: Tree, display: str) -> list[DataError]:
     return errors
 
 
-def check_result(result: Result, display: str, related_rows: set[str] | None) -> list[DataError]:
+def check_result(
+    result: Result, display: str, related_rows: set[str] | None, query_examples: set[str] | None = None
+) -> list[DataError]:
     where = f"result '{result.id}'"
-    errors = []
+    errors = _check_shape(result, display, where)
+    if query_examples is not None and result.query_example and result.query_example not in query_examples:
+        errors.append(
+            DataError(display, where, f"query_example: no query example '{result.query_example}' on the documentation-template page")
+        )
     for item in result.codes:
         problem = codeset.notation_problem(item.code)
         found = codeset.lookup(item.code)
@@ -150,7 +163,7 @@ def check_result(result: Result, display: str, related_rows: set[str] | None) ->
             hint = f"; billable codes below it: {', '.join(below)}" if below else ""
             errors.append(DataError(display, where, f"code {item.code}: {problem}{hint}"))
     errors += _check_query(result, display, where)
-    if related_rows is None:
+    if related_rows is None or result.kind == "outside":
         return errors
     for row in result.related_rows:
         if row not in related_rows:
@@ -160,6 +173,43 @@ def check_result(result: Result, display: str, related_rows: set[str] | None) ->
             DataError(display, where, "no code has a row on the related-codes page: add related_rows")
         )
     return errors
+
+
+def _check_shape(result: Result, display: str, where: str) -> list[DataError]:
+    """What each kind of result must say: codes, Index entries, conditions, order."""
+    problems: list[str] = []
+    if result.kind == "outside":
+        if result.codes:
+            problems.append("an outside result names no code: it sends the reader to the Index (remove codes)")
+        if not result.index:
+            problems.append("an outside result must name the Alphabetic Index entry to follow (index)")
+        if result.query:
+            problems.append("an outside result has no query")
+    else:
+        if not result.codes:
+            problems.append(f"a {result.kind} result names at least one billable code (codes)")
+        if result.kind == "report" and result.codes and not result.required_codes:
+            problems.append("a report result names at least one code without a condition (when)")
+        if not result.do_not_add:
+            problems.append("do_not_add: say what not to add")
+        if not result.document_next_time:
+            problems.append("document_next_time: say what the record should say next time")
+    seen: set[str] = set()
+    groups: dict[str, int] = {}
+    for item in result.codes:
+        if item.code in seen:
+            problems.append(f"code {item.code} is listed twice")
+        seen.add(item.code)
+        if item.one_of:
+            if item.when is None:
+                problems.append(f"code {item.code}: one_of needs a condition (when)")
+            groups[item.one_of] = groups.get(item.one_of, 0) + 1
+    for name, count in groups.items():
+        if count < 2:
+            problems.append(f"one_of '{name}' has a single code: alternatives need two or more")
+    if result.sequence == "first-listed" and result.codes and result.codes[0].when is not None:
+        problems.append("sequence first-listed: the first code cannot be conditional")
+    return [DataError(display, where, p) for p in problems]
 
 
 def _check_query(result: Result, display: str, where: str) -> list[DataError]:
