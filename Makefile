@@ -1,17 +1,20 @@
-# Two commands: `make serve` (build and serve) and `make test` (every test).
-# Each creates .venv and installs the pinned dependencies itself.
+# Two commands: `make serve` (build, serve, rebuild on edit) and `make test` (every test).
+# Each creates .venv and installs the pinned dependencies and the build package itself.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# A drop-in CMS release instead of the packaged one: make build TABULAR=... CODES=...
+RELEASE := $(if $(TABULAR),--tabular $(TABULAR)) $(if $(CODES),--codes $(CODES))
 
-.PHONY: build serve test check system-deps node-deps clean bench screenshots
+.PHONY: build serve test test-unit test-site test-browser check accept-release system-deps node-deps clean bench screenshots
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -26,28 +29,40 @@ node-deps: system-deps $(NODE_STAMP)
 
 ## build: check the data against the official code set and write site/ (strict)
 build: $(STAMP)
-	$(PY) scripts/build_site.py
+	$(VENV)/bin/backspasm build $(RELEASE)
 
-## check: check data files and pages only
+## check: check data, pages, links and settings only (seconds)
 check: $(STAMP)
-	$(PY) scripts/build_site.py --check
+	$(VENV)/bin/backspasm check $(RELEASE)
 
-## serve: build, then serve site/ at http://127.0.0.1:8000
-serve: build
-	@echo "Serving site/ at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory site
+## accept-release: after a code-set upgrade, record the new release in data/codeset_snapshot.yml
+accept-release: $(STAMP)
+	$(VENV)/bin/backspasm accept-release $(RELEASE)
 
-## test: every test (installs Chromium, nginx, Java and Node tools first)
+## serve: build, serve http://127.0.0.1:8000/, rebuild and reload the browser on every edit
+serve: $(STAMP)
+	$(PY) -m devtools.serve --port $(PORT)
+
+## test: every test, in tiers (installs Chromium, nginx, Java and Node tools first)
 test: $(STAMP) node-deps
 	$(PY) -m pytest -n 2
 
-## bench: build 5 times, serve (nginx if there), print bytes per page and Lighthouse scores
+test-unit: $(STAMP)
+	$(PY) -m pytest -n 2 -m unit
+
+test-site: $(STAMP)
+	$(PY) -m pytest -n 2 -m site
+
+test-browser: $(STAMP) node-deps
+	$(PY) -m pytest -n 2 -m browser
+
+## bench: build 5 times, serve (nginx if there), print bytes per page, ratios and Lighthouse scores
 bench: $(STAMP) node-deps
-	$(PY) scripts/bench.py
+	$(PY) -m devtools.bench
 
 ## screenshots: home, related codes, a guide step and a result; light/dark, desktop/phone
 screenshots: $(STAMP) node-deps
-	$(PY) scripts/screenshots.py
+	$(PY) -m devtools.screenshots
 
 clean:
-	rm -rf build site .site-* $(VENV) node_modules
+	rm -rf build site .site-* .site.building-* .site.replaced-* $(VENV) node_modules

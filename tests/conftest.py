@@ -1,19 +1,20 @@
-"""Shared fixtures: the real site built once into a temp folder, a local server, Chromium."""
+"""Shared fixtures: the real site built once for all workers, a local server, Chromium.
+
+Tiers, marked from what a test needs (pytest -m unit | site | browser):
+- unit: no built site (loaders, checks, scanners, templates, staging in a throwaway copy);
+- site: reads the one shared build (or builds a throwaway project of its own: slow);
+- browser: drives Chromium, nginx or Apache.
+"""
 from __future__ import annotations
 
-import functools
-import http.server
+import fcntl
 import os
 import shutil
-import socketserver
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,22 +29,46 @@ CHROMIUM_ARGS = [
 
 
 def build_into(tmp: Path, data_dir: Path | None = None) -> Path:
-    """Run the real build script into tmp/site; returns the site folder."""
-    import build_site
+    """Run the real build command into tmp/site; returns the site folder."""
+    from backspasm import cli
 
     site = tmp / "site"
-    args = ["--site-dir", str(site), "--stage-dir", str(tmp / "stage")]
+    args = ["build", "--root", str(ROOT), "--site-dir", str(site), "--stage-dir", str(tmp / "stage")]
     if data_dir:
         args += ["--data-dir", str(data_dir)]
-    code = build_site.main(args)
+    code = cli.main(args)
     assert code == 0, "the real site must build"
     return site
 
 
+def stage_project(root: Path, tmp: Path, data: Path | None = None):
+    """Load, derive, render and stage a project (no engine build); returns the Staged pages."""
+    from backspasm import pipeline
+    from backspasm.project import Mode, Project
+
+    project = Project(root=root, data=data or root / "data", site=tmp / "site", stage=tmp / "stage")
+    return pipeline.prepare(project, Mode.WRITE)[1]
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The real site, built with a strict build into a temporary folder."""
-    return build_into(tmp_path_factory.mktemp("build"))
+    """The real site, built once with a strict build and shared by every test worker.
+
+    The first worker to get the lock builds into the session's shared folder; the others
+    wait for it and read the same files (the site is never written by a test).
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session folder all workers share
+    folder = shared / "shared-build"
+    folder.mkdir(exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / ".built"
+        if not done.exists():
+            build_into(folder)
+            done.write_text("ok")
+    return folder / "site"
 
 
 def html_pages(site_dir: Path) -> list[Path]:
@@ -61,21 +86,52 @@ def soup_of(path: Path):
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output readable
-        pass
+@pytest.fixture(scope="session")
+def served(site):
+    """The built site over HTTP on a loopback port (devtools.server); yields the base URL."""
+    from devtools import server
+
+    with server.serve(site) as running:
+        yield running.url
+
+
+def require_nginx() -> None:
+    from devtools import nginx
+
+    if nginx.nginx_path():
+        return
+    message = "nginx not found: run `make test` (it installs Debian's nginx)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL_PATH = "__axe-core__/axe.min.js"  # in the served copy only: the tests inject it
 
 
 @pytest.fixture(scope="session")
-def served(site):
-    """The built site over HTTP on a loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
+def nginx_server(site, tmp_path_factory):
+    """The built site under Debian's nginx with the generated config, at the deploy prefix:
+    (base URL http://127.0.0.1:PORT/coding/back-spasm/, nginx's work folder with access.log).
+    The served copy also holds axe-core, so a page can load it from its own origin."""
+    from backspasm import deploy
+    from devtools import nginx as harness
+
+    require_nginx()
+    prefix = deploy.load_settings(ROOT / "deploy" / "settings.yml").prefix
+    work = tmp_path_factory.mktemp("nginx")
+    with harness.serve(site, work, prefix, ROOT / "deploy") as base:
+        if AXE.exists():
+            (work / "site" / AXE_URL_PATH).parent.mkdir()
+            shutil.copy(AXE, work / "site" / AXE_URL_PATH)
+        yield base, work
+
+
+@pytest.fixture(scope="session")
+def nginx(nginx_server):
+    """Base URL of the site under nginx (see nginx_server)."""
+    return nginx_server[0]
 
 
 def require_chromium() -> str:
@@ -113,3 +169,20 @@ def page_nojs(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+BROWSER_FIXTURES = {"browser", "page", "page_nojs", "print_page", "print_page_nojs", "nginx", "nginx_server",
+                    "under_prefix"}
+SITE_FIXTURES = {"site", "pages", "served", "buildable"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("browser") or needs & BROWSER_FIXTURES:
+            tier = "browser"
+        elif item.get_closest_marker("slow") or needs & SITE_FIXTURES:
+            tier = "site"
+        else:
+            tier = "unit"
+        item.add_marker(getattr(pytest.mark, tier))

@@ -65,38 +65,6 @@ def describe(rel: str, palette: str, violation: dict) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("palette", PALETTES)
-@pytest.mark.parametrize("share", range(SHARES))
-def test_axe_finds_no_wcag_violation_on_any_page(browser, served, site, share, palette):
-    require_axe()
-    rels = pages_in_share(site, share)
-    if not rels:
-        pytest.skip(f"no page falls in share {share} of this build")
-    context = new_axe_context(browser, served, site, color_scheme=palette, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    problems = []
-    try:
-        for rel in rels:
-            page.goto(served + rel, wait_until="load")
-            scheme = page.get_attribute("body", "data-md-color-scheme")
-            assert scheme == PALETTES[palette], f"{rel}: expected the {palette} palette, got {scheme}"
-            result = run_axe(
-                page, served, {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-            )
-            problems += [describe(rel, palette, v) for v in result["violations"]]
-    finally:
-        context.close()
-    assert not problems, f"{len(problems)} axe violation(s):\n" + "\n".join(problems)
-
-
-def test_every_page_is_in_an_axe_share(site):
-    """The shares together cover the whole site, the reference pages and the guide included."""
-    covered = sorted(rel for share in range(SHARES) for rel in pages_in_share(site, share))
-    assert covered == sorted(p.relative_to(site).as_posix() for p in html_pages(site))
-    assert {"index.html", "related-codes.html", "documentation-template.html", "guide/index.html"} <= set(covered)
-
-
-@pytest.mark.browser
 def test_search_dialog_has_an_accessible_name(browser, served, site):
     """Material's search dialog has no name of its own; overrides/partials/search.html adds one."""
     require_axe()

@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from sitegen.cases import Case, check, check_cases, compare, load_cases, walk
-from sitegen.guide.model import Tree
-from sitegen.guide.paths import follow
-from sitegen.guide.validate import load_tree
-from sitegen.loader import load_list
-from sitegen.models import RelatedCode
+from backspasm.guide.cases import Case, check_cases, compare, load_cases, walk
+from backspasm.guide.model import Tree
+from backspasm.guide.paths import follow
+from backspasm.guide.validate import load_tree
+from backspasm.loader import load_list
+from backspasm.models import RelatedCode
 
 CASES = "data/cases.yml"
 
@@ -43,7 +43,9 @@ def by_id(cases: list[Case]) -> dict[str, Case]:
 
 
 def test_the_real_case_book_passes(tree):
-    assert check(ROOT / "data", tree) == []
+    cases, errors = load_cases(ROOT / "data" / "cases.yml", "data/cases.yml")
+    assert errors == []
+    assert check_cases(tree, cases, "data/cases.yml") == []
 
 
 def test_the_case_book_is_big_enough_and_reaches_every_result(tree, cases):
@@ -301,7 +303,7 @@ def test_compare_reports_every_difference_for_one_case(small):
 
 
 def test_a_case_that_no_longer_fits_stops_the_build_naming_it(tmp_path, capsys):
-    import build_site
+    from backspasm import cli
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
@@ -312,7 +314,7 @@ def test_a_case_that_no_longer_fits_stops_the_build_naming_it(tmp_path, capsys):
         text.replace("  expected: {outcome: report, codes: [S33.5XXA]}\n", "  expected: {outcome: report, codes: [S39.012A]}\n"),
         encoding="utf-8",
     )
-    code = build_site.main(["--check", "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data)])
+    code = cli.main(["check", "--root", str(ROOT), "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data)])
     err = capsys.readouterr().err
     assert code == 1 and raw
     assert "data/cases.yml, case 'lumbar-sprain-not-strain': code S39.012A is not on result 'sprain-lumbar-active'" in err

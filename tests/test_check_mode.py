@@ -11,7 +11,8 @@ import pytest
 
 from conftest import ROOT
 
-from sitegen import linkcheck, pipeline
+from backspasm import linkcheck
+from conftest import stage_project
 
 
 @pytest.fixture
@@ -23,8 +24,10 @@ def project(tmp_path) -> Path:
 
 
 def check(root: Path, tmp_path: Path) -> list[str]:
-    ctx = pipeline.generate(root=root, data_dir=root / "data", stage=tmp_path / "stage")
-    return [str(e) for e in linkcheck.check(ctx)]
+    from backspasm.project import Project
+
+    staged = stage_project(root, tmp_path)
+    return [str(e) for e in linkcheck.check(staged, Project.at(root))]
 
 
 def add(root: Path, rel: str, text: str) -> None:
@@ -56,7 +59,11 @@ def test_links_to_headings_and_generated_pages_resolve(project, tmp_path):
 
 def test_an_invalid_prefix_is_named(project, tmp_path):
     (project / "deploy" / "settings.yml").write_text("prefix: /coding/../etc/\nserver_root: /srv/www/\n", encoding="utf-8")
-    errors = check(project, tmp_path)
+    from backspasm.errors import BuildFailed
+
+    with pytest.raises(BuildFailed) as failed:
+        check(project, tmp_path)
+    errors = [str(e) for e in failed.value.errors]
     assert any(e.startswith("deploy/settings.yml, prefix: '.' and '..' segments") for e in errors), errors
 
 
@@ -67,7 +74,7 @@ def test_a_nav_entry_without_its_page_is_named(project, tmp_path):
 
 
 def test_the_command_says_what_it_did_not_check():
-    result = subprocess.run([sys.executable, "scripts/build_site.py", "--check", "--stage-dir",
+    result = subprocess.run([sys.executable, "-m", "backspasm", "check", "--stage-dir",
                              str(ROOT / "build" / "check-stage")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Links, anchors and deploy settings: all valid." in result.stdout

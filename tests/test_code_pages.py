@@ -7,7 +7,7 @@ import pytest
 
 from conftest import soup_of
 
-from sitegen import codeset
+from backspasm import codeset
 
 # Ranges (S00-T88, T18.2-T18.4) name blocks and chapters, which have no code pages.
 RANGE = re.compile(r"\b[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]+)?-[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]+)?\b")

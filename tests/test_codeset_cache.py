@@ -11,9 +11,8 @@ from conftest import ROOT
 
 ASK = textwrap.dedent("""
     import json, sys
-    sys.path.insert(0, {scripts!r})
     from pathlib import Path
-    from sitegen import codeset
+    from backspasm import codeset
     codeset.open_cache(Path({cache!r}))
     answers = [codeset.title("M62.830"), codeset.is_billable("M62.83"), codeset.hierarchy("M62.830")[0],
                codeset.own_notes("M62", "category")["excludes1"][:1]]
@@ -23,7 +22,7 @@ ASK = textwrap.dedent("""
 
 
 def ask(cache) -> dict:
-    run = subprocess.run([sys.executable, "-c", ASK.format(scripts=str(ROOT / "scripts"), cache=str(cache))],
+    run = subprocess.run([sys.executable, "-c", ASK.format(cache=str(cache))],
                          capture_output=True, text=True, check=True)
     return json.loads(run.stdout)
 

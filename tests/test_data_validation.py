@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT
 
-from sitegen import pipeline
-from sitegen.errors import BuildFailed
+from conftest import stage_project
+from backspasm.errors import BuildFailed
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def data_copy(tmp_path) -> Path:
 
 def errors_for(data_dir: Path, tmp_path: Path) -> list[str]:
     with pytest.raises(BuildFailed) as failed:
-        pipeline.generate(data_dir=data_dir, stage=tmp_path / "stage")
+        stage_project(ROOT, tmp_path, data_dir)
     return [str(e) for e in failed.value.errors]
 
 
@@ -33,8 +33,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_the_real_data_passes(tmp_path):
-    ctx = pipeline.generate(stage=tmp_path / "stage")
-    assert "M62.830" in ctx.usage
+    staged = stage_project(ROOT, tmp_path)
+    assert "M62.830" in staged.usage
     assert (tmp_path / "stage" / "related-codes.md").exists()
 
 
@@ -98,24 +98,25 @@ def test_missing_seventh_character_flag(data_copy, tmp_path):
 def test_wrong_code_in_a_page_is_refused(tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copytree(ROOT / "deploy", root / "deploy")
     page = root / "docs" / "pitfalls.md"
     page.write_text(page.read_text() + "\nReport M62.83 for this.\n")
     ctx_errors = None
     with pytest.raises(BuildFailed) as failed:
-        pipeline.generate(root=root, data_dir=ROOT / "data", stage=tmp_path / "stage")
+        stage_project(root, tmp_path, ROOT / "data")
     ctx_errors = [str(e) for e in failed.value.errors]
     assert any(e.startswith("docs/pitfalls.md, line ") and "M62.83 is a header, not billable: write it as M62.83-" in e for e in ctx_errors)
 
 
 def test_cli_prints_readable_errors_and_keeps_the_last_good_site(data_copy, tmp_path, capsys):
-    import build_site
+    from backspasm import cli
 
     site = tmp_path / "site"
     (site / "_deploy").mkdir(parents=True)
     (site / "_deploy" / "build-output.json").write_text("{}")  # a previous build's output
     (site / "index.html").write_text("last good build")
     edit(data_copy / "synonyms.yml", "- term: charley horse\n  code: M62.831", "- term: charley horse\n  code: M62.839")
-    code = build_site.main(["--site-dir", str(site), "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data_copy)])
+    code = cli.main(["build", "--root", str(ROOT), "--site-dir", str(site), "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data_copy)])
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" not in err

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from sitegen import deploy
-from sitegen.errors import BuildFailed
+from backspasm import deploy
+from backspasm.errors import BuildFailed
 
 APACHE = "/usr/sbin/apache2"
 MODULES = Path("/usr/lib/apache2/modules")
@@ -77,6 +77,7 @@ def test_the_build_writes_all_three_configs(site):
         assert f"Served at {PREFIX}" in (site / name).read_text(encoding="utf-8"), name
 
 
+@pytest.mark.browser
 def test_htaccess_passes_apache_syntax_check(site, tmp_path):
     require_apache()
     config = apache_config(tmp_path, site, free_port(), include_htaccess=True)
@@ -84,6 +85,7 @@ def test_htaccess_passes_apache_syntax_check(site, tmp_path):
     assert result.returncode == 0 and "Syntax OK" in result.stderr, result.stderr
 
 
+@pytest.mark.browser
 def test_apache_with_the_htaccess_sends_headers_gzip_cache_and_404(site, tmp_path):
     require_apache()
     served = tmp_path / "site"

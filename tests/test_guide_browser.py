@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, build_into
-from sitegen.guide.model import Question
-from sitegen.guide.paths import complete_paths, follow, page_path
-from sitegen.guide.validate import load_tree
-from sitegen.loader import load_list
-from sitegen.models import RelatedCode
+from backspasm.guide.model import Question
+from backspasm.guide.paths import complete_paths, follow
+from backspasm.site_paths import guide_page as page_path
+from backspasm.guide.validate import load_tree
+from backspasm.loader import load_list
+from backspasm.models import RelatedCode
 
-pytestmark = pytest.mark.browser
+
 
 
 @pytest.fixture(scope="module")
@@ -42,42 +43,51 @@ def _xpath_literal(text: str) -> str:
 
 
 def test_every_path_ends_on_its_result(page_nojs, served, tree, capsys):
-    """From the start page, click every answer in turn, depth first, as a reader exploring
-    the guide would: each result page shows the tree's codes, and the back button returns
-    to the question just answered before the next answer is tried."""
-    nodes = {n.id: n for n in [*tree.questions, *tree.results]}
-    walked: list[str] = []
-    clicks = 0
-
-    def explore(node, answer_ids: tuple[str, ...]) -> None:
-        nonlocal clicks
-        expected_url = served + page_path(answer_ids)[:-3] + ".html"
-        assert page_nojs.url == expected_url
-        if not isinstance(node, Question):
-            assert heading(page_nojs) == node.heading
-            shown = page_nojs.locator("ol.guide-codes .code").all_inner_texts()
-            assert shown == [c.code for c in node.codes], expected_url
-            if node.kind == "outside":
-                assert page_nojs.locator("ul.guide-index li").all_inner_texts() == node.index, expected_url
-            walked.append(page_path(answer_ids))
-            return
-        assert heading(page_nojs) == node.question
-        links = page_nojs.locator("ul.guide-answers a.guide-answer")
-        assert links.all_inner_texts() == [a.label for a in node.answers]
-        for index, answer in enumerate(node.answers):
-            page_nojs.locator("ul.guide-answers a.guide-answer").nth(index).click()
-            clicks += 1
-            explore(nodes[answer.next], answer_ids + (answer.id,))
-            page_nojs.go_back()
-            assert page_nojs.url == expected_url, "back goes back one step"
+    """Every page of the guide, each opened once with JavaScript off: a question shows its
+    answers, each a link to the page of that answer; a result shows the tree's codes. The
+    links chain every path from the start page to its result."""
+    from backspasm.guide.paths import walk
 
     started = time.perf_counter()
-    page_nojs.goto(served + "guide/index.html")
-    explore(nodes[tree.start], ())
+    results = []
+    for stop in walk(tree):
+        url = served + page_path(tuple(s.answer.id for s in stop.steps))[:-3] + ".html"
+        page_nojs.goto(url, wait_until="domcontentloaded")
+        node = stop.node
+        if isinstance(node, Question):
+            assert heading(page_nojs) == node.question, url
+            links = page_nojs.locator("ul.guide-answers a.guide-answer")
+            assert links.all_inner_texts() == [a.label for a in node.answers], url
+            ids = tuple(s.answer.id for s in stop.steps)
+            expected = [served + page_path(ids + (a.id,))[:-3] + ".html" for a in node.answers]
+            assert links.evaluate_all("as => as.map(a => a.href)") == expected, url
+            continue
+        assert heading(page_nojs) == node.heading, url
+        assert page_nojs.locator("ol.guide-codes .code").all_inner_texts() == [c.code for c in node.codes], url
+        if node.kind == "outside":
+            assert page_nojs.locator("ul.guide-index li").all_inner_texts() == node.index, url
+        results.append(stop.page)
     elapsed = time.perf_counter() - started
-    assert walked == [stop.page for stop in complete_paths(tree)]
+    assert results == [stop.page for stop in complete_paths(tree)]
     with capsys.disabled():
-        print(f"\n[guide] walked all {len(walked)} paths ({clicks} clicks, {clicks} back steps) with JavaScript off in {elapsed:.1f} s")
+        print(f"\n[guide] opened every page of all {len(results)} paths with JavaScript off in {elapsed:.1f} s")
+
+
+def test_a_reader_clicks_through_a_path_and_back(page_nojs, served, tree):
+    """Clicking answers follows the path; the browser's back button goes back one step."""
+    answers = ["no-red-flag", "no-injury", "disc-degeneration", "lumbosacral", "back-and-leg-pain"]
+    page_nojs.goto(served + "guide/index.html")
+    for index, answer_id in enumerate(answers):
+        question = follow(tree, answers[:index])
+        label = next(a.label for a in question.answers if a.id == answer_id)
+        answer_link(page_nojs, label).click()
+        assert page_nojs.url == served + "guide/" + "/".join(answers[: index + 1]) + ".html"
+    result = follow(tree, answers)
+    assert page_nojs.locator("ol.guide-codes .code").all_inner_texts() == [c.code for c in result.codes]
+    for index in reversed(range(len(answers))):
+        page_nojs.go_back()
+        expected = "guide/index.html" if index == 0 else "guide/" + "/".join(answers[:index]) + ".html"
+        assert page_nojs.url == served + expected, "back goes back one step"
 
 
 def test_answers_are_links_a_keyboard_reaches_in_order(page_nojs, served, tree):

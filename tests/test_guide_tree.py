@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, soup_of
-from sitegen.guide.model import Result
-from sitegen.guide.paths import complete_paths, follow, walk
-from sitegen.guide.validate import load_tree
-from sitegen.loader import load_list
-from sitegen.models import RelatedCode
+from backspasm.guide.model import Result
+from backspasm.guide.paths import complete_paths, follow, walk
+from backspasm.guide.validate import load_tree
+from backspasm.loader import load_list
+from backspasm.models import RelatedCode
 
 DISPLAY = "data/decision_tree.yml"
 TREE = ROOT / "data" / "decision_tree.yml"
@@ -239,13 +239,13 @@ def test_every_error_is_reported_in_one_pass(tmp_path, rows):
 
 
 def test_a_broken_tree_stops_the_build_with_a_readable_message(tmp_path, capsys):
-    import build_site
+    from backspasm import cli
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     text = (data / "decision_tree.yml").read_text(encoding="utf-8")
     (data / "decision_tree.yml").write_text(text.replace("next: back-spasm", "next: back-spazm", 1), encoding="utf-8")
-    code = build_site.main(["--site-dir", str(tmp_path / "site"), "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data)])
+    code = cli.main(["build", "--root", str(ROOT), "--site-dir", str(tmp_path / "site"), "--stage-dir", str(tmp_path / "stage"), "--data-dir", str(data)])
     err = capsys.readouterr().err
     assert code == 1
     assert "data/decision_tree.yml, question 'spasm-words', answer 'back'" in err
@@ -475,7 +475,7 @@ def test_results_link_the_row_of_their_code(site):
 
 
 def test_titles_come_from_the_official_data(site):
-    from sitegen import codeset
+    from backspasm import codeset
 
     page = site / "guide/no-red-flag/no-injury/none/other-muscle.html"
     item = soup_of(page).select_one("ol.guide-codes li")

@@ -25,10 +25,11 @@ import yaml
 
 from conftest import ROOT
 
-from sitegen import deploy, pipeline, publish
-from sitegen.errors import BuildFailed
+from backspasm import deploy, publish
+from conftest import stage_project
+from backspasm.errors import BuildFailed
 
-PROJECT_PARTS = ["docs", "data", "deploy", "overrides", "mkdocs.yml"]
+PROJECT_PARTS = ["docs", "data", "deploy", "overrides", "mkdocs.yml"]  # the sources; the build is the package
 SCRIPT = "<script>document.title='ran'</script>"
 
 
@@ -268,8 +269,8 @@ def project(tmp_path) -> Path:
     return root
 
 
-def generate(root: Path, tmp_path: Path) -> pipeline.Context:
-    return pipeline.generate(root=root, data_dir=root / "data", stage=tmp_path / "stage")
+def generate(root: Path, tmp_path: Path):
+    return stage_project(root, tmp_path)
 
 
 @pytest.mark.parametrize("case", GENERATE_CASES, ids=[c.name for c in GENERATE_CASES])
@@ -374,21 +375,20 @@ def test_new_empty_and_previous_output_folders_are_accepted(project):
 
 @pytest.fixture
 def buildable(tmp_path) -> Path:
-    """A throwaway project with its own copy of the build scripts."""
+    """A throwaway copy of the project's sources, built by the installed package."""
     root = tmp_path / "project"
-    for part in [*PROJECT_PARTS, "scripts"]:
+    for part in PROJECT_PARTS:
         src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / part, **(
-            {"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / part)
     return root
 
 
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+BUILD = [sys.executable, "-m", "backspasm", "build"]
 
 
 def run_build(root: Path, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(root / "scripts" / "build_site.py"), *args],
-                          cwd=root, capture_output=True, text=True, timeout=timeout, env=ENV)
+    return subprocess.run([*BUILD, *args], cwd=root, capture_output=True, text=True, timeout=timeout, env=ENV)
 
 
 def tree_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
@@ -415,7 +415,7 @@ def test_a_refused_build_leaves_the_site_byte_identical_and_nothing_else_touched
     assert "docs/qa.md, line" in second.stderr and "Traceback" not in second.stderr
     assert tree_digest(buildable / "site") == site_before
     assert tree_digest(buildable, skip=("site", "build")) == rest_before
-    assert sorted(p.name for p in buildable.iterdir()) == sorted([*PROJECT_PARTS, "scripts", "site", "build"])
+    assert sorted(p.name for p in buildable.iterdir()) == sorted([*PROJECT_PARTS, "site", "build"])
 
 
 @pytest.mark.slow
@@ -441,7 +441,7 @@ def test_bad_deploy_settings_stop_the_build_before_a_temp_folder_is_left(buildab
 def test_ctrl_c_and_a_killed_build_leave_no_temp_folder_and_the_last_site(buildable):
     assert run_build(buildable).returncode == 0
     site_before = tree_digest(buildable / "site")
-    script = [sys.executable, str(buildable / "scripts" / "build_site.py")]
+    script = BUILD
     for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
         process = subprocess.Popen(script, cwd=buildable, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env=ENV)
@@ -470,7 +470,7 @@ def _wait_for_temp_folder(root: Path, process: subprocess.Popen) -> None:
 
 @pytest.mark.slow
 def test_a_second_build_in_the_same_folder_waits_for_the_first(buildable):
-    first = subprocess.Popen([sys.executable, str(buildable / "scripts" / "build_site.py")], cwd=buildable,
+    first = subprocess.Popen(BUILD, cwd=buildable,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     _wait_for_temp_folder(buildable, first)
     second = run_build(buildable)

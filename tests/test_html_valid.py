@@ -73,9 +73,9 @@ def test_nu_checker_catches_invalid_markup(tmp_path):
 
 
 def test_material_checkbox_toggles_carry_no_autocomplete(site):
-    """Fixed at build time (scripts/sitegen/theme_markup.py): Material writes autocomplete
-    on its drawer and search checkboxes, which HTML does not allow."""
-    from sitegen.theme_markup import fix_checkbox_autocomplete
+    """Fixed at build time (engine.fix_page): Material writes autocomplete on its drawer
+    and search checkboxes, which HTML does not allow."""
+    from backspasm.engine import fix_page as fix_checkbox_autocomplete
 
     material = '<input class="md-toggle" data-md-toggle="search" type="checkbox" id="__search" autocomplete="off">'
     assert fix_checkbox_autocomplete(material) == (

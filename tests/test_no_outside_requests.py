@@ -8,30 +8,11 @@ import pytest
 from browser_checks import open_all, outside, search, site_paths, watch
 from conftest import ROOT, soup_of
 
-from sitegen import external_refs, pipeline
-from sitegen.errors import BuildFailed
+from backspasm import deploy, external_refs, postbuild
+from backspasm.project import Project
+from backspasm.errors import BuildFailed
 
-pytestmark = pytest.mark.browser
 
-
-def test_every_page_fetches_only_from_the_serving_host(site, served, browser):
-    context = browser.new_context()
-    try:
-        visit = watch(context)
-        open_all(context, [served + path for path in site_paths(site)])
-        # The search worker and its index load only once a reader searches.
-        page = context.new_page()
-        page.goto(served + "index.html")
-        assert search(page, "spasm")
-        page.wait_for_load_state("networkidle")
-    finally:
-        context.close()
-    fetched = visit.requests
-    assert any(url.endswith("search/search_index.json") for url in fetched), "search index never loaded"
-    assert any("/workers/search." in url for url in fetched), "search worker never loaded"
-    assert len(visit.responses) == len(site_paths(site))  # every page answered
-    assert [url for url in fetched if outside(url, served)] == []
-    assert visit.failed == []
 
 
 def urls_named_in_bundles(site: Path) -> set[str]:
@@ -145,7 +126,8 @@ def test_the_strict_check_runs_on_every_build(site, tmp_path):
     shutil.copytree(site, built)
     (built / "index.html").write_text('<!doctype html><img src="https://img.example/x.png" alt="">', encoding="utf-8")
     with pytest.raises(BuildFailed) as failed:
-        pipeline.post_build(built, ROOT, {"index.md": "docs/index.md"})
+        postbuild.run(built, Project.at(ROOT), {"index.html": "docs/index.md"},
+                      deploy.load_settings(ROOT / "deploy" / "settings.yml"))
     assert any(e.file == "docs/index.md" and "outside the intranet" in e.message for e in failed.value.errors)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from local_site import keep_local
-from sitegen.prune import needed_lunr_files
+from backspasm.engine import needed_lunr_files
 
 
 def test_no_source_maps_are_published(site):

@@ -11,7 +11,7 @@ import yaml
 
 from conftest import ROOT
 
-from sitegen import codeset
+from backspasm import codeset
 
 PACKAGE_DATA = codeset._DATA_DIR
 
@@ -37,11 +37,10 @@ def test_build_stops_and_lists_deleted_and_retitled_codes(tmp_path):
     script = textwrap.dedent(
         f"""
         import sys
-        sys.path.insert(0, {str(ROOT / 'scripts')!r})
-        from sitegen import codeset
+        from backspasm import codeset
         codeset.use_release({str(tabular)!r}, {str(codes)!r})
-        import build_site
-        sys.exit(build_site.main(["--check", "--stage-dir", {str(tmp_path / 'stage')!r}]))
+        from backspasm import cli
+        sys.exit(cli.main(["check", "--root", {str(ROOT)!r}, "--stage-dir", {str(tmp_path / 'stage')!r}]))
         """
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
@@ -50,7 +49,7 @@ def test_build_stops_and_lists_deleted_and_retitled_codes(tmp_path):
     assert "Nothing was published" in report
     assert "data/codeset_snapshot.yml, code M62.838: deleted" in report
     assert "data/codeset_snapshot.yml, code M62.830: title changed from 'Muscle spasm of back' to 'Spasm of the back muscles'" in report
-    assert "python scripts/build_site.py --accept-release" in report
+    assert "make accept-release" in report
 
 
 def test_snapshot_records_the_release_and_every_code_the_site_uses(site):
@@ -58,7 +57,7 @@ def test_snapshot_records_the_release_and_every_code_the_site_uses(site):
     assert snapshot["release"] == codeset.release_name()
     pages = {p.stem for p in (site / "codes").glob("*.html") if p.stem != "index"}
     missing = sorted(pages - set(snapshot["codes"]))
-    assert not missing, f"run `python scripts/build_site.py --accept-release` to record: {missing}"
+    assert not missing, f"run `make accept-release` to record: {missing}"
     assert snapshot["codes"]["M62.830"] == {"title": "Muscle spasm of back", "billable": True}
 
 

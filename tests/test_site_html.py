@@ -9,7 +9,7 @@ import yaml
 
 from conftest import ROOT, soup_of
 
-from sitegen import codeset
+from backspasm import codeset
 
 NAV_PAGES = [
     "index.html",

@@ -6,13 +6,9 @@ a missing page, as nginx's error_page, Apache's ErrorDocument and IIS's httpErro
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import socketserver
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -23,56 +19,19 @@ import pytest
 from browser_checks import open_all, outside, search, site_paths, watch
 from conftest import ROOT, soup_of
 
-from sitegen import deploy
+from backspasm import deploy
+from devtools import server
 
-pytestmark = pytest.mark.browser
+
 
 PREFIX = deploy.load_settings(ROOT / "deploy" / "settings.yml").prefix
 
 
-class PrefixHandler(http.server.SimpleHTTPRequestHandler):
-    prefix = "/"
-
-    def log_message(self, *args):
-        pass
-
-    def send_head(self):
-        path = urlsplit(self.path).path
-        if path + "/" == self.prefix:
-            self.send_response(301)
-            self.send_header("Location", self.prefix)
-            self.end_headers()
-            return None
-        if not path.startswith(self.prefix) or not Path(self.translate_path(self.path)).exists():
-            return self._not_found()
-        return super().send_head()
-
-    def translate_path(self, path):
-        path = urlsplit(path).path
-        inner = "/" + path[len(self.prefix):] if path.startswith(self.prefix) else "/__outside__"
-        return super().translate_path(inner)
-
-    def _not_found(self):
-        body = (Path(self.directory) / "404.html").read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        return None
-
-
 @contextmanager
 def serve_under(site: Path, prefix: str):
-    handler = type("Handler", (PrefixHandler,), {"prefix": prefix})
-    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    """The one development server (devtools.server), under a URL prefix."""
+    with server.serve(site, prefix) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +135,7 @@ def test_moving_the_site_to_another_prefix_is_one_command(site, tmp_path, browse
     moved = tmp_path / "site"
     shutil.copytree(site, moved)
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "deploy_configs.py"), "--site", str(moved),
+        [sys.executable, "-m", "backspasm", "deploy-config", "--root", str(ROOT), "--site", str(moved),
          "--prefix", "/intranet/coding/"],
         check=True, capture_output=True, text=True,
     )

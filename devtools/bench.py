@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Benchmark the site the way readers meet it: `make bench`.
+
+    .venv/bin/python -m devtools.bench              # everything, prints a report
+    .venv/bin/python -m devtools.bench --runs 3 --no-lighthouse
+
+1. Builds the site --runs times (default 5) into a temp folder; prints the median.
+2. Serves the build with nginx and the generated config (site/_deploy/nginx.conf)
+   when both exist, else with a local Python server that gzips like nginx does.
+3. Prints HTML bytes and gzip bytes transferred for every page, the search index size,
+   the bytes of a first visit to the home page and of a guide step once the shared
+   assets are cached (measured in Chromium), and Lighthouse scores (performance,
+   accessibility, best practices, SEO; desktop preset, Chromium from CHROME_PATH or
+   /usr/bin/chromium) for the home, related-codes and a guide result page.
+
+The Lighthouse JSON reports go to bench-results/ (git-ignored). Exit status 1 when a
+target is missed: Lighthouse 100 in every category, a guide step under 15 KB once
+cached, the home page under 150 KB on a first visit.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from devtools import measure, nginx
+
+ROOT = Path(__file__).resolve().parents[1]
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+STEP_BUDGET = 15 * 1024
+HOME_BUDGET = 150 * 1024
+
+
+def build(site: Path, stage: Path, runs: int) -> list[float]:
+    times = []
+    for run in range(1, runs + 1):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "backspasm", "build", "--site-dir", str(site), "--stage-dir", str(stage)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            sys.exit(f"build {run} failed:\n{done.stdout}{done.stderr}")
+        times.append(elapsed)
+        print(f"  build {run}: {elapsed:.2f} s")
+    return times
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def print_page_table(rows: list[measure.PageBytes]) -> None:
+    width = max(len(r.path) for r in rows)
+    print(f"  {'page':<{width}}  {'HTML':>9}  {'gzip sent':>9}")
+    for r in rows:
+        print(f"  {r.path:<{width}}  {r.html:>9,}  {r.sent:>9,}")
+    print(f"  {len(rows)} pages: HTML {kb(sum(r.html for r in rows))} in all, "
+          f"{kb(sum(r.sent for r in rows))} sent gzipped; largest page sent: "
+          f"{max(rows, key=lambda r: r.sent).path} ({kb(max(r.sent for r in rows))})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="builds to time (median printed)")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench-results", help="where Lighthouse reports go")
+    parser.add_argument("--server", choices=["auto", "nginx", "python"], default="auto")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    site = work / "site"
+    misses: list[str] = []
+    try:
+        print(f"Build ({args.runs} runs, backspasm build):")
+        times = build(site, work / "stage", args.runs)
+        print(f"  median build time: {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})\n")
+
+        with nginx.serve_best(site, work, mode=args.server) as (served_name, served_url):
+            print(f"Served by {served_name} at {served_url}\n")
+            rows = measure.page_bytes(site, served_url)
+            print("Bytes per page (HTML on disk, bytes sent with Accept-Encoding: gzip):")
+            print_page_table(rows)
+
+            index = measure.search_index(site, served_url)
+            print(f"\nSearch index: search_index.json {index['json']:,} bytes ({index['json_sent']:,} sent gzipped); "
+                  f"search_index.js (file://) {index['js']:,} bytes")
+
+            pages = measure.pick_pages(site)
+            visits = measure.visit_costs(served_url, pages)
+            print("\nIn Chromium (all requests, bytes on the wire):")
+            print(f"  first visit, home page: {visits['home_first']:,} bytes ({kb(visits['home_first'])}) "
+                  f"in {visits['home_requests']} requests; budget {kb(HOME_BUDGET)}")
+            print(f"  then a guide step ({pages['step']}): {visits['step_cached']:,} bytes "
+                  f"({kb(visits['step_cached'])}) with shared assets cached; budget {kb(STEP_BUDGET)}")
+            if visits["home_first"] >= HOME_BUDGET:
+                misses.append(f"home page first visit {kb(visits['home_first'])} >= {kb(HOME_BUDGET)}")
+            if visits["step_cached"] >= STEP_BUDGET:
+                misses.append(f"guide step {kb(visits['step_cached'])} >= {kb(STEP_BUDGET)}")
+
+            if not args.no_lighthouse:
+                args.results.mkdir(parents=True, exist_ok=True)
+                print(f"\nLighthouse {measure.lighthouse_version()} (desktop preset: the readers' hospital desktops; "
+                      f"reports in {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results}):")
+                print(f"  {'page':<44} " + " ".join(f"{c:>14}" for c in CATEGORIES))
+                for label, rel in (("home", "index.html"), ("related codes", "related-codes.html"), ("guide result", pages["result"])):
+                    scores = measure.lighthouse(served_url + rel, args.results / f"{label.replace(' ', '-')}.json", CATEGORIES)
+                    print(f"  {label + ' (' + rel + ')':<44} " + " ".join(f"{scores[c]:>14}" for c in CATEGORIES))
+                    misses += [f"Lighthouse {c} {scores[c]} on {rel}" for c in CATEGORIES if scores[c] != 100]
+                    for audit in measure.failed_audits(args.results / f"{label.replace(' ', '-')}.json"):
+                        print(f"      not full marks: {audit}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    if misses:
+        print("Targets missed:\n  " + "\n  ".join(misses))
+        return 1
+    print("All targets met: Lighthouse 100 x4 on each page, guide step < 15 KB cached, home < 150 KB first visit.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""Helpers for scripts/bench.py and scripts/screenshots.py: serving the built site, measuring it."""
