@@ -36,6 +36,9 @@ PROTECTED = re.compile(
     r"|<[^>\n]+>"  # any other tag, with its attributes
     r"|<!--.*?-->"
 )
+CODE_LIKE = re.compile(r"[A-Z][0-9]")  # a cheap test before looking for codes in a chunk
+# One pass over a page: a protected region is left as it is, a code outside one is linked.
+PROTECTED_OR_TOKEN = re.compile("(?ms)(?P<protected>" + PROTECTED.pattern[len("(?ms)"):] + ")|" + TOKEN.pattern)
 URL_PARTS = re.compile(r"""(?:href|src)\s*=\s*"[^"]*"|\]\([^)\n]*\)|https?://\S+""")
 # Quoted official text (code pages, matrix): CMS writes some headers without the dash
 # (S39.012), so codes in it are linked but not held to the site's notation rules.
@@ -45,31 +48,31 @@ OFFICIAL_TEXT = re.compile(r'<span class="official-text">[^<]*</span>')
 def _problems(text: str, file: str, first_line: int = 1) -> list[DataError]:
     errors = []
     scan = OFFICIAL_TEXT.sub(" ", URL_PARTS.sub(" ", text))
+    def line(m: re.Match) -> int:  # counted only for the (rare) problem
+        return scan.count("\n", 0, m.start()) + first_line
+
     for m in TOKEN.finditer(scan):
-        line = scan.count("\n", 0, m.start()) + first_line
         if m.group("first"):
             if not codeset.block_exists(m.group("first"), m.group("last")):
                 errors.append(
-                    DataError(file, f"line {line}", f"{m.group(0)} is not a chapter or block range")
+                    DataError(file, f"line {line(m)}", f"{m.group(0)} is not a chapter or block range")
                 )
             continue
         problem = codeset.notation_problem(m.group("code"))
         if problem:
-            errors.append(DataError(file, f"line {line}", problem))
+            errors.append(DataError(file, f"line {line(m)}", problem))
     for m in PLACEHOLDER.finditer(scan):
-        line = scan.count("\n", 0, m.start()) + first_line
         errors.append(
             DataError(
                 file,
-                f"line {line}",
+                f"line {line(m)}",
                 f"{m.group(0)}: write a real code, or the header with a trailing dash",
             )
         )
     for m in DOTLESS.finditer(scan):
         dotted = f"{m.group('cat')}.{m.group('rest')}"
         if codeset.exists(dotted):
-            line = scan.count("\n", 0, m.start()) + first_line
-            errors.append(DataError(file, f"line {line}", f"{m.group(0)}: write the code with its dot, {dotted}"))
+            errors.append(DataError(file, f"line {line(m)}", f"{m.group(0)}: write the code with its dot, {dotted}"))
     return errors
 
 
@@ -90,33 +93,13 @@ def process(
     used: called with every code found, so code pages can list where they are used.
     """
     errors = _problems(text, file, first_line)
-    out: list[str] = []
-    pos = 0
-    for m in PROTECTED.finditer(text):
-        out.append(_link(text[pos : m.start()], page_path, code_pages, used))
-        _note_used(m.group(0), used)
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_link(text[pos:], page_path, code_pages, used))
-    return "".join(out), errors
 
-
-def codes_in(text: str) -> set[str]:
-    """Every existing code written in a text, without the dash."""
-    found = set()
-    for m in TOKEN.finditer(URL_PARTS.sub(" ", text)):
-        if m.group("code") and codeset.exists(m.group("code")):
-            found.add(codeset.strip_dash(m.group("code"))[0])
-    return found
-
-
-def _note_used(chunk: str, used: Callable[[str], None]) -> None:
-    for code in codes_in(chunk):
-        used(code)
-
-
-def _link(chunk: str, page_path: str, code_pages: set[str], used: Callable[[str], None]) -> str:
     def replace(m: re.Match) -> str:
+        if m.group("protected") is not None:
+            if CODE_LIKE.search(m.group(0)):  # headings, links, tags: checked, not linked
+                for code in codes_in(m.group(0)):
+                    used(code)
+            return m.group(0)
         written = m.group("code")
         if not written or not codeset.exists(written):
             return m.group(0)
@@ -126,4 +109,13 @@ def _link(chunk: str, page_path: str, code_pages: set[str], used: Callable[[str]
             return written
         return f'<a class="icd-code" href="{href(page_path, code_page(code))}">{written}</a>'
 
-    return TOKEN.sub(replace, chunk)
+    return PROTECTED_OR_TOKEN.sub(replace, text), errors
+
+
+def codes_in(text: str) -> set[str]:
+    """Every existing code written in a text, without the dash."""
+    found = set()
+    for m in TOKEN.finditer(URL_PARTS.sub(" ", text)):
+        if m.group("code") and codeset.exists(m.group("code")):
+            found.add(codeset.strip_dash(m.group("code"))[0])
+    return found

@@ -13,73 +13,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError
 
-# Script types the browser runs; anything else (application/json config) is data.
-RUNNABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
-# Browsers drop ASCII tab and newline from URLs and ignore leading spaces and controls.
-_URL_NOISE = re.compile(r"[\x00-\x20]")
+def scan_html(text: str):
+    """Inline scripts, styles and CSP problems of a page (see htmlscan)."""
+    from .htmlscan import scan
 
-
-@dataclass
-class InlineCode:
-    scripts: set[str] = field(default_factory=set)  # bodies of runnable inline <script>
-    styles: set[str] = field(default_factory=set)  # bodies of <style> elements
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, what, snippet)
-
-
-class _InlineScanner(HTMLParser):
-    def __init__(self, found: InlineCode) -> None:
-        # convert_charrefs=False: the hash must cover the exact text between the tags.
-        super().__init__(convert_charrefs=False)
-        self.found = found
-        self._collect: set[str] | None = None
-        self._body: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        values = {name: value or "" for name, value in attrs}
-        for name, value in values.items():
-            if name.startswith("on"):
-                self.found.problems.append((line, f"an inline event handler <{tag} {name}=...>", f"{name}="))
-            if name in URL_ATTRIBUTES and _URL_NOISE.sub("", value).lower().startswith(("javascript:", "vbscript:")):
-                self.found.problems.append((line, f"a javascript: address in <{tag} {name}>", value[:40]))
-            if name == "style":
-                self.found.problems.append((line, f"a style attribute on <{tag}>", f"style={value[:30]}"))
-        if tag == "script" and "src" not in values and values.get("type", "").lower() in RUNNABLE_TYPES:
-            self._collect, self._body = self.found.scripts, []
-        elif tag == "style":
-            self._collect, self._body = self.found.styles, []
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._collect is not None and tag in ("script", "style"):
-            self._collect.add("".join(self._body))
-            self._collect = None
-
-    def handle_data(self, data: str) -> None:
-        if self._collect is not None:
-            self._body.append(data)
-
-    # With convert_charrefs off, entities arrive apart: keep them in the body as written.
-    def handle_entityref(self, name: str) -> None:
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self.handle_data(f"&#{name};")
-
-
-def scan_html(text: str) -> InlineCode:
-    found = InlineCode()
-    scanner = _InlineScanner(found)
-    scanner.feed(text)
-    scanner.close()
-    return found
+    return scan(text)
 
 
 def sha256_source(text: str) -> str:
@@ -106,7 +49,7 @@ def allowlist_from_probe(probe_site: Path) -> Allowlist:
     scripts: set[str] = set()
     styles: set[str] = set()
     for page in sorted(probe_site.rglob("*.html")):
-        found = scan_html(page.read_text(encoding="utf-8"))
+        found = scan_html(page.read_bytes())
         scripts |= found.scripts
         styles |= found.styles
     return Allowlist(frozenset(scripts), frozenset(styles))
@@ -119,10 +62,10 @@ def _snippet_line(source_text: str | None, snippet: str) -> str:
     return f"line {source_text.count(chr(10), 0, at) + 1}" if at >= 0 else ""
 
 
-def check_page(html: str, allowed: Allowlist, source: str, rel: str, source_text: str | None) -> list[DataError]:
-    """Every inline script or style of a built page that is not the theme's, every handler
-    and javascript: address, named by the page's source (docs/x.md; the line when found)."""
-    found = scan_html(html)
+def check_page(found, allowed: Allowlist, source: str, rel: str, source_text: str | None) -> list[DataError]:
+    """Every inline script or style of a built page (its htmlscan.Scan) that is not the
+    theme's, every handler and javascript: address, named by the page's source (docs/x.md;
+    the line when found)."""
     errors: list[DataError] = []
 
     def where(snippet: str) -> str:

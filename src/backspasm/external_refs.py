@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import DataError
@@ -54,54 +53,42 @@ class OutsideRef:
     url: str
 
 
-class _AssetScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[OutsideRef] = []
-        self._in_style = False
+def element_refs(tag: str, values: dict[str, str], line: int) -> list[OutsideRef]:
+    """What one element (its tag and attributes) would fetch from outside."""
+    found: list[OutsideRef] = []
+    if (tag not in FETCHED_ATTRS and tag not in ("link", "meta") and "background" not in values
+            and "style" not in values and "mermaid" not in values.get("class", "")):
+        return found  # most elements: nothing they carry is fetched
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        line = self.getpos()[0]
-        if tag == "link":
-            rels = set(values.get("rel", "").lower().split())
-            if rels and rels <= UNFETCHED_LINK_RELS:
-                return
-            self._check(line, f'<link rel="{values.get("rel", "")}" href>', values.get("href", ""))
-        for attr in (*FETCHED_ATTRS.get(tag, ()), *FETCHED_ON_ANY):
-            if attr not in values:
-                continue
-            if attr == "srcset":
-                urls = _srcset_urls(values[attr])
-            elif attr == "ping":
-                urls = values[attr].split()
-            else:
-                urls = [values[attr]]
-            for url in urls:
-                self._check(line, f"<{tag} {attr}>", url)
-        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
-            for url in META_REFRESH_URL.findall(values.get("content", "")):
-                self._check(line, '<meta http-equiv="refresh"> (the page goes there by itself)', url)
-        if "mermaid" in values.get("class", "").split():
-            self.found.append(OutsideRef(line, "a mermaid diagram (the theme loads mermaid from unpkg.com)",
-                                         "https://unpkg.com/mermaid"))
-        if "style" in values:
-            for url in _css_urls(values["style"]):
-                self._check(line, f"<{tag} style> url()", url)
-        self._in_style = tag == "style"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            for url in _css_urls(data):
-                self._check(self.getpos()[0], "<style> url()/@import", url)
-
-    def _check(self, line: int, what: str, url: str) -> None:
+    def check(what: str, url: str) -> None:
         if OUTSIDE.match(url):
-            self.found.append(OutsideRef(line, what, url.strip()))
+            found.append(OutsideRef(line, what, url.strip()))
+
+    if tag == "link":
+        rels = set(values.get("rel", "").lower().split())
+        if not (rels and rels <= UNFETCHED_LINK_RELS):
+            check(f'<link rel="{values.get("rel", "")}" href>', values.get("href", ""))
+    for attr in (*FETCHED_ATTRS.get(tag, ()), *FETCHED_ON_ANY):
+        if attr not in values:
+            continue
+        if attr == "srcset":
+            urls = _srcset_urls(values[attr])
+        elif attr == "ping":
+            urls = values[attr].split()
+        else:
+            urls = [values[attr]]
+        for url in urls:
+            check(f"<{tag} {attr}>", url)
+    if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+        for url in META_REFRESH_URL.findall(values.get("content", "")):
+            check('<meta http-equiv="refresh"> (the page goes there by itself)', url)
+    if "mermaid" in values.get("class", "").split():
+        found.append(OutsideRef(line, "a mermaid diagram (the theme loads mermaid from unpkg.com)",
+                                "https://unpkg.com/mermaid"))
+    if "style" in values:
+        for url in css_urls(values["style"]):
+            check(f"<{tag} style> url()", url)
+    return found
 
 
 def _srcset_urls(srcset: str) -> list[str]:
@@ -112,15 +99,14 @@ def _image_set_urls(css: str) -> list[str]:
     return [url for inner in CSS_IMAGE_SET.findall(css) for url in CSS_STRING.findall(inner)]
 
 
-def _css_urls(css: str) -> list[str]:
+def css_urls(css: str) -> list[str]:
     return CSS_URL.findall(css) + CSS_IMPORT.findall(css) + _image_set_urls(css)
 
 
 def scan_html(text: str) -> list[OutsideRef]:
-    scanner = _AssetScanner()
-    scanner.feed(text)
-    scanner.close()
-    return scanner.found
+    from .htmlscan import scan
+
+    return scan(text).outside
 
 
 def scan_css(text: str) -> list[OutsideRef]:
@@ -140,7 +126,10 @@ def scan_css(text: str) -> list[OutsideRef]:
 def page_errors(text: str, rel: str, source: str | None = None) -> list[DataError]:
     """Outside asset references of one built page (.html) or stylesheet (.css), as errors
     naming the page's source where known."""
-    refs = scan_html(text) if rel.endswith(".html") else scan_css(text)
+    return errors_for(scan_html(text) if rel.endswith(".html") else scan_css(text), rel, source)
+
+
+def errors_for(refs: list[OutsideRef], rel: str, source: str | None = None) -> list[DataError]:
     kind = "built page" if rel.endswith(".html") else "built stylesheet"
     return [
         DataError(source or f"{kind} {rel}",

@@ -7,6 +7,7 @@ or element defines, a nav entry without its page.
 """
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from pathlib import Path
@@ -25,6 +26,7 @@ HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 ATTR_ID = re.compile(r"\{[^}\n]*#([A-Za-z0-9_:.-]+)[^}\n]*\}")
 HTML_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
 TAG = re.compile(r"<[^>]+>")
+NEWLINE = re.compile(r"\n")
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 
@@ -49,10 +51,11 @@ def anchors(markdown: str) -> set[str]:
 
 def _links(markdown: str) -> list[tuple[int, str]]:
     text = _code_free(markdown)
+    line_starts = [m.end() for m in NEWLINE.finditer(text)]
     found = []
     for pattern in (MD_LINK, HTML_LINK):
         for m in pattern.finditer(text):
-            found.append((text.count("\n", 0, m.start()) + 1, m.group(1)))
+            found.append((bisect.bisect_right(line_starts, m.start()) + 1, m.group(1)))
     return sorted(found)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import codeset, csp, deploy, engine, external_refs
+from . import codeset, csp, deploy, engine, external_refs, htmlscan
 from .errors import Problems
 from .project import Project
 
@@ -32,8 +32,9 @@ def run(built: Path, project: Project, source_of: dict[str, str], settings: depl
         if fixed != html:
             path.write_text(fixed, encoding="utf-8")
         source = source_of.get(rel)
-        problems += csp.check_page(fixed, allowed, source or f"built page {rel}", rel, _source_text(project, source))
-        problems += external_refs.page_errors(fixed, rel, source)
+        found = htmlscan.scan(fixed)
+        problems += csp.check_page(found, allowed, source or f"built page {rel}", rel, _source_text(project, source))
+        problems += external_refs.errors_for(found.outside, rel, source)
     for path in sorted(built.rglob("*.css")):
         problems += external_refs.page_errors(path.read_text(encoding="utf-8", errors="replace"),
                                               path.relative_to(built).as_posix())

@@ -7,6 +7,7 @@ prefix and from a file share. Templates get href and anchor as filters.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 HOME = "index.md"
 RELATED = "related-codes.md"
@@ -26,6 +27,7 @@ def html(page: str) -> str:
     return page[:-3] + ".html" if page.endswith(".md") else page
 
 
+@lru_cache(maxsize=None)  # pure, and asked thousands of times a build
 def href(from_page: str, to_page: str, fragment: str = "") -> str:
     """Relative link from one page to another (or to an anchor on it)."""
     link = posixpath.relpath(html(to_page), posixpath.dirname(from_page) or ".")

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import DataError
-from .loader import DuplicateKey, DataLoader, explain, inside, read_text
+from .loader import DataLoader, DuplicateKey, explain, inside, nesting_problem, read_text
 from .models import Strict
 
 # One segment of a page's address: letters, digits, dot, dash, underscore.
@@ -115,6 +115,9 @@ def split_page(text: str, display: str) -> tuple[Page | None, list[DataError]]:
     if end is None:
         return None, [DataError(display, "line 1", "front matter is not closed: add a line holding only '---' after it")]
     block = "\n".join(lines[1:end])
+    deep = nesting_problem(block)
+    if deep:
+        return None, [DataError(display, "front matter", deep.split(": ", 1)[1])]
     try:
         # A leading newline makes YAML's line numbers the file's (the block starts on line 2).
         raw = yaml.load("\n" + block, Loader=DataLoader) if block.strip() else {}  # noqa: S506 (safe loader)
@@ -150,7 +153,8 @@ def front_matter_block(meta: FrontMatter) -> str:
         values["hide"] = list(meta.hide)
     if not values:
         return ""
-    return "---\n" + yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return "---\n" + yaml.dump(values, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
 
 
 # --- Raw HTML that would run or fetch -----------------------------------------------

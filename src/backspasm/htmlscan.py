@@ -1,0 +1,61 @@
+"""One parse of a built page (libxml2 through lxml, in C) for every post-build check.
+
+It collects what the Content-Security-Policy must know (inline scripts and styles,
+event handlers, javascript: addresses, style attributes) and what would be fetched from
+outside the intranet (external_refs's rules), with the line of each.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from . import external_refs as refs
+
+# Script types the browser runs; anything else (application/json config) is data.
+RUNNABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
+# Browsers drop ASCII tab and newline from URLs and ignore leading spaces and controls.
+_URL_NOISE = re.compile(r"[\x00-\x20]")
+
+
+@dataclass
+class Scan:
+    scripts: set[str] = field(default_factory=set)  # bodies of runnable inline <script>
+    styles: set[str] = field(default_factory=set)  # bodies of <style> elements
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, what, snippet) the CSP refuses
+    outside: list[refs.OutsideRef] = field(default_factory=list)
+
+
+def scan(html: str | bytes) -> Scan:
+    found = Scan()
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    root = etree.fromstring(data, etree.HTMLParser(encoding="utf-8"))
+    if root is None:
+        return found
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            continue
+        tag = tag.lower()
+        attrib = element.attrib
+        if not attrib and tag not in ("script", "style"):
+            continue
+        line = element.sourceline or 0
+        values = {name.lower(): value or "" for name, value in attrib.items()}
+        for name, value in values.items():
+            if name.startswith("on"):
+                found.problems.append((line, f"an inline event handler <{tag} {name}=...>", f"{name}="))
+            if name in URL_ATTRIBUTES and _URL_NOISE.sub("", value).lower().startswith(("javascript:", "vbscript:")):
+                found.problems.append((line, f"a javascript: address in <{tag} {name}>", value[:40]))
+            if name == "style":
+                found.problems.append((line, f"a style attribute on <{tag}>", f"style={value[:30]}"))
+        if tag == "script" and "src" not in values and values.get("type", "").lower() in RUNNABLE_TYPES:
+            found.scripts.add(element.text or "")
+        elif tag == "style":
+            found.styles.add(element.text or "")
+            found.outside += [refs.OutsideRef(line, "<style> url()/@import", u) for u in refs.css_urls(element.text or "")
+                              if refs.OUTSIDE.match(u)]
+        found.outside += refs.element_refs(tag, values, line)
+    return found
