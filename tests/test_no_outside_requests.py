@@ -8,7 +8,7 @@ import pytest
 from browser_checks import open_all, outside, search, site_paths, watch
 from conftest import ROOT, soup_of
 
-from backspasm import deploy, external_refs, postbuild
+from backspasm import deploy, htmlscan, postbuild
 from backspasm.project import Project
 from backspasm.errors import BuildFailed
 
@@ -66,7 +66,7 @@ def test_reference_hyperlinks_to_outside_sites_are_allowed(tmp_path):
         '<p><a href="https://www.nice.org.uk/guidance/ng59">NICE NG59</a></p>',
         encoding="utf-8",
     )
-    assert external_refs.find_outside_assets(tmp_path) == []
+    assert htmlscan.find_outside_assets(tmp_path) == []
 
 
 @pytest.mark.parametrize(
@@ -91,12 +91,12 @@ def test_reference_hyperlinks_to_outside_sites_are_allowed(tmp_path):
 def test_build_names_the_page_that_loads_an_outside_asset(tmp_path, markup, what):
     (tmp_path / "guide").mkdir()
     (tmp_path / "guide" / "step.html").write_text(f"<!doctype html>\n<p>hi</p>\n{markup}\n", encoding="utf-8")
-    [error] = external_refs.find_outside_assets(tmp_path)
+    [error] = htmlscan.find_outside_assets(tmp_path)
     assert error.file == "built page guide/step.html"
     assert error.entry == "line 3"
     assert what in error.message and "outside the intranet" in error.message
     # With the page's source known, the message names it first.
-    [error] = external_refs.find_outside_assets(tmp_path, {"guide/step.html": "docs/guide/step.md"})
+    [error] = htmlscan.find_outside_assets(tmp_path, {"guide/step.html": "docs/guide/step.md"})
     assert error.file == "docs/guide/step.md" and error.entry == "built page guide/step.html, line 3"
 
 
@@ -104,7 +104,7 @@ def test_build_names_the_stylesheet_that_imports_from_outside(tmp_path):
     css = tmp_path / "stylesheets" / "extra.css"
     css.parent.mkdir()
     css.write_text('body{color:red}\n@import url("https://fonts.example/roboto.css");\n', encoding="utf-8")
-    errors = external_refs.find_outside_assets(tmp_path)
+    errors = htmlscan.find_outside_assets(tmp_path)
     assert [str(e) for e in errors] == [
         "built stylesheet stylesheets/extra.css, line 2: @import loads https://fonts.example/roboto.css "
         "from outside the intranet; ship the file with the site instead"
@@ -114,7 +114,7 @@ def test_build_names_the_stylesheet_that_imports_from_outside(tmp_path):
 def test_build_names_the_stylesheet_that_uses_image_set_from_outside(tmp_path):
     css = tmp_path / "extra.css"
     css.write_text('a{background:-webkit-image-set("a.png" 1x, "https://img.example/b.png" 2x)}\n', encoding="utf-8")
-    [error] = external_refs.find_outside_assets(tmp_path)
+    [error] = htmlscan.find_outside_assets(tmp_path)
     assert "image-set() loads https://img.example/b.png" in str(error)
 
 
@@ -132,4 +132,4 @@ def test_the_strict_check_runs_on_every_build(site, tmp_path):
 
 
 def test_published_pages_and_stylesheets_pass_the_strict_check(site: Path):
-    assert external_refs.find_outside_assets(site) == []
+    assert htmlscan.find_outside_assets(site) == []

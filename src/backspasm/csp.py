@@ -16,14 +16,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import htmlscan
 from .errors import DataError
-
-def scan_html(text: str):
-    """Inline scripts, styles and CSP problems of a page (see htmlscan)."""
-    from .htmlscan import scan
-
-    return scan(text)
-
 
 def sha256_source(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
@@ -49,7 +43,7 @@ def allowlist_from_probe(probe_site: Path) -> Allowlist:
     scripts: set[str] = set()
     styles: set[str] = set()
     for page in sorted(probe_site.rglob("*.html")):
-        found = scan_html(page.read_bytes())
+        found = htmlscan.scan(page.read_bytes())
         scripts |= found.scripts
         styles |= found.styles
     return Allowlist(frozenset(scripts), frozenset(styles))

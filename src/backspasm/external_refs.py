@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import DataError
 
@@ -103,12 +102,6 @@ def css_urls(css: str) -> list[str]:
     return CSS_URL.findall(css) + CSS_IMPORT.findall(css) + _image_set_urls(css)
 
 
-def scan_html(text: str) -> list[OutsideRef]:
-    from .htmlscan import scan
-
-    return scan(text).outside
-
-
 def scan_css(text: str) -> list[OutsideRef]:
     found = []
     imports = list(CSS_IMPORT.finditer(text))
@@ -123,12 +116,6 @@ def scan_css(text: str) -> list[OutsideRef]:
     return sorted(found, key=lambda ref: ref.line)
 
 
-def page_errors(text: str, rel: str, source: str | None = None) -> list[DataError]:
-    """Outside asset references of one built page (.html) or stylesheet (.css), as errors
-    naming the page's source where known."""
-    return errors_for(scan_html(text) if rel.endswith(".html") else scan_css(text), rel, source)
-
-
 def errors_for(refs: list[OutsideRef], rel: str, source: str | None = None) -> list[DataError]:
     kind = "built page" if rel.endswith(".html") else "built stylesheet"
     return [
@@ -137,14 +124,3 @@ def errors_for(refs: list[OutsideRef], rel: str, source: str | None = None) -> l
                   f"{ref.what} loads {ref.url} from outside the intranet; ship the file with the site instead")
         for ref in refs
     ]
-
-
-def find_outside_assets(site: Path, source_of: dict[str, str] | None = None) -> list[DataError]:
-    """Every outside asset reference in the built HTML pages and CSS files."""
-    source_of = source_of or {}
-    errors: list[DataError] = []
-    for path in sorted(site.rglob("*")):
-        if path.suffix in (".html", ".css") and path.is_file():
-            rel = path.relative_to(site).as_posix()
-            errors += page_errors(path.read_text(encoding="utf-8", errors="replace"), rel, source_of.get(rel))
-    return errors

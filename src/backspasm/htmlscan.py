@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
 
 from . import external_refs as refs
+from .errors import DataError
 
 # Script types the browser runs; anything else (application/json config) is data.
 RUNNABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
@@ -59,3 +61,19 @@ def scan(html: str | bytes) -> Scan:
                               if refs.OUTSIDE.match(u)]
         found.outside += refs.element_refs(tag, values, line)
     return found
+
+
+def find_outside_assets(site: Path, source_of: dict[str, str] | None = None) -> list[DataError]:
+    """Every outside asset reference in the built HTML pages and CSS files of a folder.
+
+    source_of: built page -> the source named in messages (docs/x.md), where known.
+    """
+    source_of = source_of or {}
+    errors: list[DataError] = []
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if path.suffix == ".html" and path.is_file():
+            errors += refs.errors_for(scan(path.read_bytes()).outside, rel, source_of.get(rel))
+        elif path.suffix == ".css" and path.is_file():
+            errors += refs.errors_for(refs.scan_css(path.read_text(encoding="utf-8", errors="replace")), rel)
+    return errors

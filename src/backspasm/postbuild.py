@@ -36,8 +36,9 @@ def run(built: Path, project: Project, source_of: dict[str, str], settings: depl
         problems += csp.check_page(found, allowed, source or f"built page {rel}", rel, _source_text(project, source))
         problems += external_refs.errors_for(found.outside, rel, source)
     for path in sorted(built.rglob("*.css")):
-        problems += external_refs.page_errors(path.read_text(encoding="utf-8", errors="replace"),
-                                              path.relative_to(built).as_posix())
+        rel = path.relative_to(built).as_posix()
+        problems += external_refs.errors_for(external_refs.scan_css(path.read_text(encoding="utf-8", errors="replace")),
+                                             rel)
     problems.raise_any()
     policy = csp.policy(allowed)
     deploy.prepare(built, settings, project.deploy, policy)
