@@ -30,6 +30,22 @@ class Scan:
     outside: list[refs.OutsideRef] = field(default_factory=list)
 
 
+# A browser merges the attributes of a second <html> or <body> tag into the first one;
+# libxml2 drops them. Those tags are read from the text as well.
+_ROOT_TAGS = re.compile(rb"<(html|body)\b([^>]*)>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(rb"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+
+
+def _root_tags(data: bytes) -> list[tuple[str, dict[str, str], int]]:
+    found = []
+    for m in _ROOT_TAGS.finditer(data):
+        values = {a.group(1).decode(errors="replace").lower():
+                  (a.group(2) or a.group(3) or a.group(4) or b"").decode(errors="replace")
+                  for a in _ATTRIBUTE.finditer(m.group(2))}
+        found.append((m.group(1).decode().lower(), values, data.count(b"\n", 0, m.start()) + 1))
+    return found
+
+
 def scan(html: str | bytes) -> Scan:
     found = Scan()
     data = html.encode("utf-8") if isinstance(html, str) else html
@@ -60,6 +76,13 @@ def scan(html: str | bytes) -> Scan:
             found.outside += [refs.OutsideRef(line, "<style> url()/@import", u) for u in refs.css_urls(element.text or "")
                               if refs.OUTSIDE.match(u)]
         found.outside += refs.element_refs(tag, values, line)
+    for tag, values, line in _root_tags(data):
+        for name in values:
+            if name.startswith("on"):
+                found.problems.append((line, f"an inline event handler <{tag} {name}=...>", f"{name}="))
+        found.outside += refs.element_refs(tag, values, line)
+    found.problems = list(dict.fromkeys(found.problems))
+    found.outside = list(dict.fromkeys(found.outside))
     return found
 
 
