@@ -36,22 +36,78 @@ STEP_BUDGET = 15 * 1024
 HOME_BUDGET = 150 * 1024
 
 
-def build(site: Path, stage: Path, runs: int) -> list[float]:
-    times = []
+BARE_BUILD = """
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+build(load_config("mkdocs.yml", docs_dir=sys.argv[1], site_dir=sys.argv[2], strict=True))
+"""
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command[:4])} failed:\n{done.stdout}{done.stderr}")
+    return time.perf_counter() - started
+
+
+def build(site: Path, stage: Path, runs: int) -> dict[str, list[float]]:
+    """Interleaved runs (the machine's noise falls on all three alike): the full build, a bare
+    MkDocs build of the same staged pages in a fresh process, and `backspasm check`."""
+    times: dict[str, list[float]] = {"full": [], "bare": [], "check": []}
     for run in range(1, runs + 1):
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "backspasm", "build", "--site-dir", str(site), "--stage-dir", str(stage)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            sys.exit(f"build {run} failed:\n{done.stdout}{done.stderr}")
-        times.append(elapsed)
-        print(f"  build {run}: {elapsed:.2f} s")
+        times["full"].append(timed([sys.executable, "-m", "backspasm", "build", "--site-dir", str(site),
+                                    "--stage-dir", str(stage)]))
+        times["bare"].append(timed([sys.executable, "-c", BARE_BUILD, str(stage), str(site.parent / "bare-site")]))
+        times["check"].append(timed([sys.executable, "-m", "backspasm", "check", "--stage-dir",
+                                     str(site.parent / "check-stage")]))
+        print(f"  run {run}: full build {times['full'][-1]:.2f} s, bare mkdocs build {times['bare'][-1]:.2f} s, "
+              f"check {times['check'][-1]:.2f} s")
     return times
+
+
+def edit_to_reload(work: Path) -> float:
+    """`make serve` on a throwaway copy: seconds from saving a page to the browser showing it."""
+    from playwright.sync_api import sync_playwright
+
+    root = work / "serve-project"
+    for part in ("docs", "data", "deploy", "overrides", "mkdocs.yml"):
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, root / part)
+    port = measure.free_port()
+    server = subprocess.Popen([sys.executable, "-m", "devtools.serve", "--root", str(root), "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in server.stdout:
+            if line.startswith("Serving "):
+                break
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=measure.CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/index.html")
+            page.wait_for_timeout(1000)
+            marker = f"Edited at {time.time():.0f}"
+            started = time.perf_counter()
+            (root / "docs" / "index.md").write_text((root / "docs" / "index.md").read_text() + f"\n{marker}\n")
+            page.wait_for_function("m => document.body.innerText.includes(m)", arg=marker, timeout=60000)
+            elapsed = time.perf_counter() - started
+            browser.close()
+        return elapsed
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run_tests() -> dict[str, float]:
+    """Wall time of `make test`'s pytest run, and of each tier on its own (warm venv)."""
+    found = {}
+    for label, marker in (("unit", ["-m", "unit"]), ("site", ["-m", "site"]), ("browser", ["-m", "browser"]),
+                          ("all (make test)", [])):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-q", *marker], cwd=ROOT, capture_output=True)
+        found[label] = time.perf_counter() - started
+        print(f"  {label}: {found[label]:.0f} s")
+    return found
 
 
 def kb(n: int) -> str:
@@ -74,15 +130,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
     parser.add_argument("--results", type=Path, default=ROOT / "bench-results", help="where Lighthouse reports go")
     parser.add_argument("--server", choices=["auto", "nginx", "python"], default="auto")
+    parser.add_argument("--no-reload", dest="reload", action="store_false", help="skip the edit-to-reload timing")
+    parser.add_argument("--tests", action="store_true", help="also time the test suite per tier (minutes)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     site = work / "site"
     misses: list[str] = []
     try:
-        print(f"Build ({args.runs} runs, backspasm build):")
+        print(f"Build ({args.runs} runs of each, interleaved):")
         times = build(site, work / "stage", args.runs)
-        print(f"  median build time: {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})\n")
+        full, bare, check = (statistics.median(times[k]) for k in ("full", "bare", "check"))
+        print(f"  medians: full build {full:.2f} s, bare mkdocs build of the staged pages {bare:.2f} s, "
+              f"check {check:.2f} s")
+        print(f"  ratios: full / bare {full / bare:.2f} (target <= 1.5); check / full {check / full:.2f} "
+              f"(target <= 0.3)\n")
+        if full / bare > 1.5:
+            misses.append(f"full / bare build {full / bare:.2f} > 1.5")
+        if check / full > 0.3:
+            misses.append(f"check / full build {check / full:.2f} > 0.3")
+        if args.reload:
+            print(f"make serve: edit-to-reload {edit_to_reload(work):.2f} s (a page saved until the browser shows it)\n")
+        if args.tests:
+            print("make test, wall time per tier (-n 2):")
+            run_tests()
+            print()
 
         with nginx.serve_best(site, work, mode=args.server) as (served_name, served_url):
             print(f"Served by {served_name} at {served_url}\n")

@@ -134,3 +134,11 @@ def failed_audits(report: Path) -> list[str]:
             if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 1:
                 out.append(f"{category['id']}: {ref['id']} ({audit.get('displayValue') or audit['score']})")
     return out
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
