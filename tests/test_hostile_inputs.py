@@ -449,7 +449,8 @@ def test_ctrl_c_and_a_killed_build_leave_no_temp_folder_and_the_last_site(builda
         process.send_signal(stop)
         _, err = process.communicate(timeout=60)
         if stop != signal.SIGKILL:
-            assert process.returncode == 130, err
+            # 130 from the command, or -2 when the interpreter re-raises Ctrl+C on exit.
+            assert process.returncode in (130, -signal.SIGINT), err
             assert "Build interrupted. Nothing was published" in err and "Traceback" not in err
             assert not [p for p in buildable.iterdir() if p.name.startswith(".site")]
         assert tree_digest(buildable / "site") == site_before
