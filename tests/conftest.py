@@ -95,6 +95,52 @@ def served(site):
         yield running.url
 
 
+def cms_codes_file(xml: str, package_list: str) -> str:
+    """CMS's codes file for a tabular: its billable codes with titles, from the XML and
+    simple-icd-10-cm's list of which 7th-character codes exist."""
+    import xml.etree.ElementTree as ET
+
+    titles, leaves = {}, set()
+    for diag in ET.fromstring(xml).iter("diag"):
+        code = diag.findtext("name").replace(".", "")
+        titles[code] = diag.findtext("desc")
+        if diag.find("diag") is None:
+            leaves.add(code)
+    listed = set(package_list.split())
+    extended = {c for c in listed if len(c) == 7 and c not in titles and c[:6].rstrip("X") in leaves}
+    bases = {c[:6].rstrip("X") for c in extended}
+    lines = [f"{c:<8}{titles[c]}" for c in sorted(leaves - bases)]
+    lines += [f"{c:<8}{titles[c[:6].rstrip('X')]}, 7th character {c[6]}" for c in sorted(extended)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def altered_release_files(tmp_path_factory) -> tuple[Path, Path]:
+    """CMS's two files for an altered copy of the packaged release: M62.838 deleted,
+    M62.830 retitled, M62.839 added, an Excludes1 note added to M62.83."""
+    import re
+
+    from backspasm import codeset
+
+    folder = tmp_path_factory.mktemp("release")
+    xml = codeset.packaged_tabular().read_text(encoding="utf-8")
+    edits = [
+        (r"<diag>\s*<name>M62\.838</name>.*?</diag>",
+         "<diag><name>M62.839</name><desc>Muscle spasm, site unspecified</desc></diag>"),
+        (r"(<name>M62\.830</name>\s*<desc>)Muscle spasm of back(</desc>)", r"\1Spasm of the back muscles\2"),
+        (r"(<name>M62\.83</name>\s*<desc>Muscle spasm</desc>)",
+         r"\1<excludes1><note>cramp of limb (R25.2)</note></excludes1>"),
+    ]
+    for pattern, replacement in edits:
+        xml, count = re.subn(pattern, replacement, xml, count=1, flags=re.S)
+        assert count == 1, f"the test's edit {pattern!r} no longer applies to the packaged tabular"
+    package_list = (codeset._DATA_DIR / "code-list-April-2026.txt").read_text(encoding="utf-8")
+    tabular, codes = folder / "icd10cm_tabular_2026.xml", folder / "icd10cm_codes_2026.txt"
+    tabular.write_text(xml, encoding="utf-8")
+    codes.write_text(cms_codes_file(xml, package_list), encoding="utf-8")
+    return tabular, codes
+
+
 def require_nginx() -> None:
     from devtools import nginx
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -29,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--site-dir", type=Path, help="where the site goes (default: site/)")
         sub.add_argument("--stage-dir", type=Path, help="where staged Markdown goes (default: build/docs/)")
         sub.add_argument("--data-dir", type=Path, help="the data files (default: data/)")
+        sub.add_argument("--tabular", type=Path, help="CMS's tabular XML of a release to build against "
+                                                     "(with --codes), instead of the one simple-icd-10-cm ships")
+        sub.add_argument("--codes", type=Path, help="CMS's codes file of the same release (icd10cm_codes_YYYY.txt)")
+        sub.add_argument("--today", type=date.fromisoformat, help="build as of this day (YYYY-MM-DD), "
+                                                                 "for the coverage line and its check")
         sub.add_argument("--debug", action="store_true", help="show a traceback for an internal error")
     sub = commands.add_parser("deploy-config", help="rewrite a built site's server configs for another prefix",
                               description="Rewrite a built site's server configs and 404 page for another URL "
@@ -66,18 +72,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build(args) -> int:
-    project = Project.at(args.root, data=args.data_dir, site=args.site_dir, stage=args.stage_dir)
+    project = Project.at(args.root, data=args.data_dir, site=args.site_dir, stage=args.stage_dir, today=args.today)
     problems = publish.check_outputs(project.site, project.stage, project.root, project.data)
     if problems:
         raise BuildFailed(problems)
     engine.show_warnings()
-    print(f"ICD-10-CM code set: {codeset.release_name()} tabular (simple-icd-10-cm {codeset.package_version()})")
+    if args.tabular or args.codes:
+        if not (args.tabular and args.codes):
+            raise BuildFailed([DataError("--tabular, --codes", "", "give both files of the release: the tabular "
+                                                                   "XML and the codes file (make build TABULAR=... CODES=...)")])
+        release = codeset.use_release(args.tabular, args.codes)
+        print(f"ICD-10-CM code set: {release.name}, CMS's files {release.tabular} and {release.codes}")
+    else:
+        print(f"ICD-10-CM code set: {codeset.release_name()} tabular (simple-icd-10-cm {codeset.package_version()})")
     with publish.stop_cleanly_on_sigterm(), publish.locked([project.site, project.stage]):
         for stale in publish.remove_stale_temp(project.site):
             print(f"Removed {stale}, left by a build that was stopped.")
         report = pipeline.run(project, args.mode)
     for note in report.notes:
         print(note)
+
     print(f"Checked {report.codes_checked} distinct codes on {report.pages} pages: all valid.")
     if args.mode is Mode.CHECK:
         print("Links, anchors and deploy settings: all valid.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import codeset
+from . import codeset, service_dates
 from .render import render
 from .site_paths import CODES, CODES_INDEX, GUIDE, MATRIX, code_anchor, code_page, href
 from .tabular_notes import Level, levels, written
@@ -64,6 +64,8 @@ class CodePage:
     used_on: list[SitePage]
     guide_results: list[SitePage]
     in_matrix: bool
+    dates: service_dates.CodeDates | None  # a billable code's standing by date of service
+    split: service_dates.SplitView | None  # a header whose old code was divided
 
 
 def codes_with_pages(usage: dict[str, set[str]], matrix_codes: list[str]) -> list[str]:
@@ -115,7 +117,7 @@ def _site_pages(used_on: set[str], texts: dict[str, str], from_page: str) -> tup
 
 
 def build_page(code: str, used_on: set[str], texts: dict[str, str], have_pages: set[str],
-               matrix_codes: set[str]) -> CodePage:
+               matrix_codes: set[str], principals: tuple[str, ...] = (), dates: bool = True) -> CodePage:
     page = code_page(code)
     page_levels = levels(code)
     crumbs = [
@@ -139,21 +141,26 @@ def build_page(code: str, used_on: set[str], texts: dict[str, str], have_pages: 
         used_on=used_on_pages,
         guide_results=guide_results,
         in_matrix=code in matrix_codes,
+        dates=service_dates.code_dates(code, principals) if dates and found.billable else None,
+        split=service_dates.split_of(code) if dates and not found.billable else None,
     )
 
 
-def render_pages(usage: dict[str, set[str]], texts: dict[str, str], matrix_codes: list[str]) -> dict[str, str]:
+def render_pages(usage: dict[str, set[str]], texts: dict[str, str], matrix_codes: list[str],
+                 dates: bool = True) -> dict[str, str]:
     """A page per code the site uses (and the headers above them), and the index of them.
 
     usage: code -> the pages that mention it; texts: those pages' Markdown (for titles).
     """
     codes = codes_with_pages(usage, matrix_codes)
     have_pages = set(codes)
+    # A CC or MCC is tested for CC exclusion against every billable code of the site.
+    principals = tuple(c for c in codes if codeset.is_billable(c))
     release = {"name": codeset.release_name(), "version": codeset.package_version()}
     pages: dict[str, str] = {}
     built = []
     for code in codes:
-        page = build_page(code, usage.get(code, set()), texts, have_pages, set(matrix_codes))
+        page = build_page(code, usage.get(code, set()), texts, have_pages, set(matrix_codes), principals, dates)
         here = code_page(code)
         pages[here] = render(
             "codes/code_page.md.j2", page=page, here=here, index=CODES_INDEX, release=release, boost=SEARCH_BOOST,

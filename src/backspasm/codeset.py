@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from . import release_files
+
 # Release shipped by the pinned package, read from its data file name
 # (e.g. icd10c-tabular-April-1-2026.xml), found without importing the package.
 _DATA_DIR = Path(importlib.util.find_spec("simple_icd_10_cm").origin).parent / "data"
@@ -77,20 +79,38 @@ _ANSWERS = _Answers()
 _release_files_digest = ""  # set by use_release: the hash of CMS files dropped in
 
 
-def use_release(tabular: Path, codes: Path) -> None:
-    """Answer from CMS's own files (tabular XML, codes list) instead of the packaged release."""
-    global _release_files_digest
+_release: release_files.Release | None = None  # CMS's files dropped in, when used
+
+
+def use_release(tabular: Path | str, codes: Path | str) -> release_files.Release:
+    """Answer from CMS's own files (tabular XML, codes file) instead of the packaged release.
+
+    The files are checked first (release_files: missing, not CMS's format, another year);
+    raises BuildFailed with every problem. Call before anything asks this module.
+    """
+    global _release, _release_files_digest
+    release = release_files.read_release(tabular, codes)
+    _package().change_version(**release.change_version_args())
     digest = hashlib.sha256()
-    for path in (tabular, codes):
-        digest.update(Path(path).read_bytes())
-    _package().change_version(str(codes), str(tabular))
-    _release_files_digest = digest.hexdigest()
+    for path in (release.tabular, release.codes):
+        digest.update(path.read_bytes())
+    _release, _release_files_digest = release, digest.hexdigest()
     folder = _ANSWERS.path.parent if _ANSWERS.path else None
     _ANSWERS.__init__()
     for cached in (lookup, *_ANSWERED):
         cached.cache_clear()
     if folder:
         _ANSWERS.open(folder)
+    return release
+
+
+def dropped_in() -> release_files.Release | None:
+    """The CMS files the build answers from, or None for the packaged release."""
+    return _release
+
+
+def packaged_tabular() -> Path:
+    return next(_DATA_DIR.glob("icd10c-tabular-*.xml"))
 
 
 def open_cache(folder: Path) -> None:
@@ -127,7 +147,12 @@ CODE_PATTERN = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?(?:\.?-)?"
 
 
 def release_name() -> str:
-    """'April 1, 2026' from the tabular file shipped in the package."""
+    """'April 1, 2026' from the tabular file shipped in the package (or the dropped-in one)."""
+    return _release.name if _release is not None else packaged_release_name()
+
+
+def packaged_release_name() -> str:
+    """The release simple-icd-10-cm ships, from its data file name."""
     for f in sorted(_DATA_DIR.glob("icd10c-tabular-*.xml")):
         m = re.match(r"icd10c-tabular-([A-Za-z]+)-(\d+)-(\d{4})\.xml", f.name)
         if m:

@@ -48,8 +48,13 @@ def _quiet():
         log.setLevel(level)
 
 
-def build(root: Path, stage: Path, out: Path, strict: bool = True, **overrides) -> None:
-    """A strict build of the staged Markdown into `out` (which it fills)."""
+def build(root: Path, stage: Path, out: Path, strict: bool = True, footer: str = "", notice: str = "",
+          **overrides) -> None:
+    """A strict build of the staged Markdown into `out` (which it fills).
+
+    footer: a line of HTML every page carries at its foot (the theme's copyright line);
+    notice: a line every page shows at its top (the theme's announcement bar), or "".
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -57,6 +62,9 @@ def build(root: Path, stage: Path, out: Path, strict: bool = True, **overrides) 
     try:
         config = load_config(config_file=str(root / CONFIG), docs_dir=str(stage), site_dir=str(out),
                              strict=strict, **overrides)
+        if footer:
+            config["copyright"] = footer
+        config["extra"]["page_notice"] = notice
         mkdocs_build(config)
     except (Abort, ConfigurationError) as exc:
         raise BuildFailed([DataError(CONFIG, "mkdocs build --strict", str(exc))]) from None

@@ -18,13 +18,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from . import codepages, codeset, engine, linkcheck, matrix, postbuild, publish, release_check, stage, tables
+from . import (codepages, codeset, engine, linkcheck, matrix, postbuild, publish, release_check, service_dates,
+               stage, standing, tables)
 from .data import SiteData, load
 from .errors import DataError, Problems
 from .guide import pages as guide_pages
 from .guide.cases import check_cases
+from .guide.paths import complete_paths
 from .project import Mode, Project
-from .site_paths import CODES, GUIDE, MATRIX, html
+from .site_paths import CODES, GUIDE, MATRIX, RELATED, RELEASE_CHANGES, html
 from .stage import Page, Staged
 
 # Where a generated page's content comes from, named in messages about the built page.
@@ -32,6 +34,7 @@ GENERATED_FROM = {
     f"{GUIDE}/": "data/decision_tree.yml",
     f"{CODES}/": "the official tabular (generated code page)",
     MATRIX: "data/reported_together.yml",
+    RELEASE_CHANGES: "the official tabular (release comparison)",
 }
 
 
@@ -42,6 +45,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     policy: str = ""
     seconds: float = 0.0
+    notice: str = ""  # the site's checks are out of date for the day of the build
 
 
 def page_source(rel: str) -> str:
@@ -59,22 +63,47 @@ def _add_generated(pages: dict[str, Page], generated: dict[str, str], problems: 
         pages[rel] = Page(markdown, page_source(rel))
 
 
+def reported_codes(data: SiteData) -> dict[str, set[str]]:
+    """page -> the billable codes it tells readers to report: guide results, the related-codes
+    rows marked report (with their 7th characters), the synonyms' codes, the case book."""
+    found: dict[str, set[str]] = {}
+    for stop in complete_paths(data.tree):
+        found[stop.page] = {item.code for item in stop.node.codes}
+    related = set()
+    for row in data.related:
+        if row.report:
+            table = codeset.seventh_character(row.code)
+            related |= ({codeset.with_seventh(row.code, c) for c in table} if table and not codeset.is_billable(row.code)
+                        else {codeset.strip_dash(row.code)[0]})
+    found[RELATED] = {c for c in related if codeset.is_billable(c)}
+    found["also-known-as.md"] = {s.code for s in data.synonyms if codeset.is_billable(s.code)}
+    found["data/cases.yml"] = {code for case in data.cases for code in case.expected.codes}
+    return found
+
+
 def prepare(project: Project, mode: Mode = Mode.WRITE) -> tuple[SiteData, Staged, list[str]]:
     """Load, derive, render and stage every page; returns the data, the stage, and notes."""
     codeset.open_cache(project.cache)
+    standing.open_cache(project.cache)
     try:
         return _prepare(project, mode)
     finally:
         codeset.save_cache()
+        standing.save_cache()
 
 
 def _prepare(project: Project, mode: Mode) -> tuple[SiteData, Staged, list[str]]:
     data = load(project, mode)
     notes: list[str] = []
 
-    # Pages that do not depend on which codes the site uses.
+    # Pages that do not depend on which codes the site uses; every code a page tells
+    # readers to report must be valid for the newest window of dates of service.
     problems = Problems(check_cases(data.tree, list(data.cases), "data/cases.yml"))
-    fragments = tables.fragments(data.synonyms, data.related)
+    problems += service_dates.check_reported(reported_codes(data))
+    cover = service_dates.coverage(project.today)
+    # Each code's standing by date of service is what the reader sees: `check` leaves it out.
+    with_dates = mode is not Mode.CHECK
+    fragments = tables.fragments(data.synonyms, data.related, cover, with_dates)
     pages: dict[str, Page] = {}
     for rel, text in data.docs.pages.items():
         filled, errors = stage.fill_markers(text, data.docs.display[rel], fragments)
@@ -91,14 +120,16 @@ def _prepare(project: Project, mode: Mode) -> tuple[SiteData, Staged, list[str]]
     matrix_codes = matrix.matrix_codes(picked)
     texts = {rel: page.markdown for rel, page in pages.items()}
     _add_generated(pages, {MATRIX: matrix.render_page(matrix_codes, data.choices)}, problems)
-    code_pages = codepages.render_pages(used, texts, matrix_codes)
+    code_pages = codepages.render_pages(used, texts, matrix_codes, with_dates)
     _add_generated(pages, code_pages, problems)
     problems.raise_any()
     with_pages = {rel[len(CODES) + 1:-3] for rel in code_pages if rel != f"{CODES}/index.md"}
+    site_codes = sorted({c for c in used if codeset.exists(c)} | with_pages)
+    _add_generated(pages, {RELEASE_CHANGES: release_check.changes_page(site_codes)}, problems)
+    problems.raise_any()
 
     staged = stage.stage(pages, data.docs.static, project.stage, with_pages)
 
-    site_codes = sorted({c for c in used if codeset.exists(c)} | with_pages)
     snapshot_path = project.data / release_check.SNAPSHOT
     if mode is Mode.ACCEPT:
         release_check.write_snapshot(snapshot_path, site_codes)
@@ -111,6 +142,8 @@ def _prepare(project: Project, mode: Mode) -> tuple[SiteData, Staged, list[str]]
             notes.append(f"Note: {len(missing)} code(s) on the site are not in {release_check.DISPLAY} yet "
                          f"({', '.join(missing[:8])}{', ...' if len(missing) > 8 else ''}); record them with "
                          f"`{release_check.ACCEPT_COMMAND}`.")
+    if cover.stale:
+        notes.append(f"Warning: {cover.notice}")
     return data, staged, notes
 
 
@@ -118,13 +151,15 @@ def run(project: Project, mode: Mode = Mode.WRITE) -> Report:
     """The whole build for `mode`; raises BuildFailed with the problems of the first failing step."""
     started = time.perf_counter()
     data, staged, notes = prepare(project, mode)
-    report = Report(codes_checked=len(staged.usage), pages=len(staged.source_of), notes=notes)
+    cover = service_dates.coverage(project.today)
+    report = Report(codes_checked=len(staged.usage), pages=len(staged.source_of), notes=notes, notice=cover.notice)
     if mode is Mode.CHECK:
         Problems(linkcheck.check(staged, project)).raise_any()
     else:
         source_of = {html(rel): source for rel, source in staged.source_of.items()}
         with publish.new_site_folder(project.site) as built:
-            engine.build(project.root, staged.folder, built)
+            engine.build(project.root, staged.folder, built, footer=service_dates.footer_html(cover),
+                         notice=cover.notice)
             report.policy = postbuild.run(built, project, source_of, data.settings)
             publish.swap_in(built, project.site)
     report.seconds = time.perf_counter() - started

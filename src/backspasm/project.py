@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .errors import BuildFailed, DataError
@@ -24,6 +25,7 @@ class Project:
     data: Path
     site: Path
     stage: Path
+    today: date = field(default_factory=date.today)  # the day the build says it ran (and checks against)
 
     @property
     def docs(self) -> Path:
@@ -49,8 +51,10 @@ class Project:
             return str(path)
 
     @classmethod
-    def at(cls, root: Path, data: Path | None = None, site: Path | None = None, stage: Path | None = None) -> Project:
+    def at(cls, root: Path, data: Path | None = None, site: Path | None = None, stage: Path | None = None,
+           today: date | None = None) -> Project:
         root = root.resolve()
         if not (root / CONFIG).is_file():
             raise BuildFailed([DataError(str(root), "", f"no {CONFIG} here: run from the project folder, or pass --root")])
-        return cls(root=root, data=data or root / "data", site=site or root / "site", stage=stage or root / "build" / "docs")
+        return cls(root=root, data=data or root / "data", site=site or root / "site",
+                   stage=stage or root / "build" / "docs", today=today or date.today())

@@ -19,9 +19,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import codeset
+from . import codeset, release_files
 from .errors import DataError
 from .loader import explain, read_yaml
+from .render import render
 
 SNAPSHOT = "codeset_snapshot.yml"
 DISPLAY = f"data/{SNAPSHOT}"
@@ -107,3 +108,14 @@ def write_snapshot(path: Path, codes: list[str]) -> None:
         "codes": {c: {"title": codeset.title(c), "billable": codeset.is_billable(c)} for c in sorted(codes)},
     }
     path.write_text(HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=200), encoding="utf-8")
+
+
+def changes_page(site_codes: list[str]) -> str:
+    """The "What changed in this release" page: for the codes the site uses, what the
+    release in use added, deleted, retitled or changed in its notes, against the release
+    simple-icd-10-cm ships (the last one the site was written for)."""
+    dropped = codeset.dropped_in()
+    changed = release_files.compare_releases(codeset.packaged_tabular(), dropped.tabular, site_codes) if dropped else []
+    return render("release_changes.md.j2", dropped=dropped, changes=changed, release=codeset.release_name(),
+                  packaged=codeset.packaged_release_name(), package=f"simple-icd-10-cm {codeset.package_version()}",
+                  count=len(site_codes))

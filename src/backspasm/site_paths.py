@@ -12,6 +12,7 @@ from functools import lru_cache
 HOME = "index.md"
 RELATED = "related-codes.md"
 MATRIX = "matrix.md"
+RELEASE_CHANGES = "release-changes.md"
 QUERY_EXAMPLES = "documentation-template.md"  # the query examples a guide result may link to
 GUIDE = "guide"
 GUIDE_START = f"{GUIDE}/index.md"
