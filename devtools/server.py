@@ -109,6 +109,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that goes to the next page before this one finished is no error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class Running:
     url: str  # http://127.0.0.1:PORT/prefix/
@@ -120,8 +131,7 @@ def serve(root: Path, prefix: str = "/", port: int = 0, **options) -> Iterator[R
     """Serve root at http://127.0.0.1:port/prefix/ in a thread until the block ends."""
     opts = Options(root=root, prefix=prefix, **options)
     handler = type("SiteHandler", (Handler,), {"options": opts})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    httpd.daemon_threads = True
+    httpd = _Server(("127.0.0.1", port), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
