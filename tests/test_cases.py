@@ -200,7 +200,7 @@ def one_case(answers: str, outcome: str, codes: str, case_id: str = "a-case") ->
   topic: site-and-muscle
   level: foundation
   teaches: One thing.
-  vignette: A record.
+  vignette: [A record.]
   answers: {answers}
   expected: {{outcome: {outcome}, codes: {codes}}}
   rationale: Because.

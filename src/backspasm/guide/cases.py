@@ -18,7 +18,7 @@ How a case's codes are compared with the result it reaches (also in the YAML hea
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
@@ -45,7 +45,9 @@ class Case(Strict):
     topic: Topic
     level: Level
     teaches: str = Field(min_length=1)  # one line: what the case trains
-    vignette: str = Field(min_length=1)  # written like a record
+    # The record, line by line as a provider writes it (setting and history, exam,
+    # assessment, plan): each line is one line of text, the list keeps the structure.
+    vignette: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     answers: list[str] = Field(min_length=1)  # answer ids, from the start question
     expected: Expected
     rationale: str = Field(min_length=1)  # guideline section, tabular note or Index entry
