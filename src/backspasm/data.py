@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import deploy, matrix, release_check, sources, tables
+from . import deploy, matrix, practice, release_check, sources, tables
 from .errors import BuildFailed, DataError, Problems
 from .guide.cases import Case, load_cases
 from .guide.model import Tree
@@ -32,6 +32,7 @@ class SiteData:
     snapshot: release_check.Snapshot | None  # None only when a release is being accepted
     settings: deploy.DeploySettings
     docs: sources.Docs
+    practice: practice.PracticeBook | None  # None only when data/practice.yml failed (the build stops)
 
 
 def load(project: Project, mode: Mode = Mode.WRITE) -> SiteData:
@@ -58,6 +59,8 @@ def load(project: Project, mode: Mode = Mode.WRITE) -> SiteData:
     problems += errors
     cases, errors = load_cases(project.data / CASES, f"data/{CASES}")
     problems += errors
+    book, errors = practice.load_practice(project.data / practice.PRACTICE_FILE, f"data/{practice.PRACTICE_FILE}")
+    problems += errors
     choices, errors = matrix.load_choices(project.data / matrix.CHOICES)
     problems += errors
     try:
@@ -65,4 +68,4 @@ def load(project: Project, mode: Mode = Mode.WRITE) -> SiteData:
     except BuildFailed as failed:
         problems += failed.errors
     problems.raise_any()
-    return SiteData(tuple(synonyms), tuple(related), tree, tuple(cases), choices, snapshot, settings, docs)
+    return SiteData(tuple(synonyms), tuple(related), tree, tuple(cases), choices, snapshot, settings, docs, book)

@@ -18,15 +18,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from . import (codepages, codeset, engine, linkcheck, matrix, postbuild, publish, release_check, service_dates,
-               stage, standing, tables)
+from . import (codepages, codeset, engine, linkcheck, matrix, postbuild, practice, publish, release_check,
+               service_dates, stage, standing, tables)
 from .data import SiteData, load
 from .errors import DataError, Problems
 from .guide import pages as guide_pages
 from .guide.cases import check_cases
 from .guide.paths import complete_paths
 from .project import Mode, Project
-from .site_paths import CODES, GUIDE, MATRIX, RELATED, RELEASE_CHANGES, html
+from .site_paths import CODES, GUIDE, MATRIX, PRACTICE, RELATED, RELEASE_CHANGES, html
 from .stage import Page, Staged
 
 # Where a generated page's content comes from, named in messages about the built page.
@@ -35,6 +35,7 @@ GENERATED_FROM = {
     f"{CODES}/": "the official tabular (generated code page)",
     MATRIX: "data/reported_together.yml",
     RELEASE_CHANGES: "the official tabular (release comparison)",
+    f"{PRACTICE}/": f"data/{practice.PRACTICE_FILE} and data/cases.yml",
 }
 
 
@@ -100,6 +101,8 @@ def _prepare(project: Project, mode: Mode) -> tuple[SiteData, Staged, list[str]]
     # readers to report must be valid for the newest window of dates of service.
     problems = Problems(check_cases(data.tree, list(data.cases), "data/cases.yml"))
     problems += service_dates.check_reported(reported_codes(data))
+    exercises, errors = practice.exercises(data.practice, list(data.cases), data.tree, f"data/{practice.PRACTICE_FILE}")
+    problems += errors
     cover = service_dates.coverage(project.today)
     # Each code's standing by date of service is what the reader sees: `check` leaves it out.
     with_dates = mode is not Mode.CHECK
@@ -118,8 +121,17 @@ def _prepare(project: Project, mode: Mode) -> tuple[SiteData, Staged, list[str]]
     problems += matrix.unrepresented(picked)
     problems.raise_any()
     matrix_codes = matrix.matrix_codes(picked)
-    texts = {rel: page.markdown for rel, page in pages.items()}
+    practice_pages = practice.render_pages(exercises)
+    texts = {rel: page.markdown for rel, page in pages.items()} | practice_pages
     _add_generated(pages, {MATRIX: matrix.render_page(matrix_codes, data.choices)}, problems)
+    _add_generated(pages, practice_pages, problems)
+    # Every code a practice page names gets a code page. A code page lists the pages that
+    # name it; practice pages are listed only for a code no other page names (they would
+    # add dozens of rows to the common ones).
+    named = stage.usage({rel: Page(text, rel) for rel, text in practice_pages.items()})
+    for code in sorted(practice.codes_named(exercises) | set(named)):
+        if code not in used:
+            used[code] = practice.naming_pages(named.get(code, set()))
     code_pages = codepages.render_pages(used, texts, matrix_codes, with_dates)
     _add_generated(pages, code_pages, problems)
     problems.raise_any()

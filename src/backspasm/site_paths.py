@@ -19,8 +19,15 @@ GUIDE_START = f"{GUIDE}/index.md"
 GUIDE_ALL_PATHS = f"{GUIDE}/all-paths.md"
 CODES = "codes"
 CODES_INDEX = f"{CODES}/index.md"
+SEVENTH_ANCHOR = "seventh-character"  # the 7th character table on a code page
 # Page names the guide folder uses itself: a first answer id may not take them.
 GUIDE_RESERVED = {"index", "all-paths"}
+PRACTICE = "practice"
+PRACTICE_INDEX = f"{PRACTICE}/index.md"
+PRACTICE_WORKSHEET = f"{PRACTICE}/worksheet.md"
+PRACTICE_KEY = f"{PRACTICE}/answer-key.md"
+# Page names the practice folder uses itself: a case's page name may not take them.
+PRACTICE_RESERVED = {"index", "worksheet", "answer-key"}
 
 
 def html(page: str) -> str:
@@ -61,3 +68,32 @@ def level_anchor(item: str, level: str = "code") -> str:
 def note_anchor(level_key: str, kind: str, number: int) -> str:
     """One note line on a code page: n-m62-excludes1-1."""
     return f"n-{level_key}-{kind.replace('_', '-')}-{number}"
+
+
+def practice_name(title: str) -> str:
+    """A practice case's page name, from its title: "Back seized at work" -> back-seized-at-work.
+
+    From the title, not the case id: ids name the answer ("lumbar-sprain-not-strain"),
+    and a trainee reads the address bar.
+    """
+    return "-".join("".join(c if c.isascii() and c.isalnum() else " " for c in title.lower()).split())
+
+
+def practice_page(name: str) -> str:
+    """back-seized-at-work -> practice/back-seized-at-work.md"""
+    return f"{PRACTICE}/{name}.md"
+
+
+def practice_feedback_page(name: str, letter: str) -> str:
+    """The feedback on one answer: (back-seized-at-work, B) -> practice/back-seized-at-work/b.md."""
+    return f"{PRACTICE}/{name}/{letter.lower()}.md"
+
+
+def practice_anchor(number: int) -> str:
+    """A case's id on the worksheet and the answer key: 12 -> case-12."""
+    return f"case-{number}"
+
+
+def practice_topic_anchor(topic: str) -> str:
+    """A topic's id on the practice index, worksheet and key: the topic's own slug."""
+    return topic

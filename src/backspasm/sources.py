@@ -91,7 +91,7 @@ class FrontMatter(Strict):
     title: str | None = Field(default=None, min_length=1)
     description: str | None = Field(default=None, min_length=1)
     search: SearchMeta | None = None
-    print_layout: Literal["form", "answer"] | None = None
+    print_layout: Literal["form", "answer", "worksheet", "key"] | None = None
     hide: list[Literal["navigation", "toc", "footer", "path", "tags"]] | None = None
 
 
