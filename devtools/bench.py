@@ -114,11 +114,33 @@ def kb(n: int) -> str:
     return f"{n / 1024:.1f} KB"
 
 
+def page_kind(path: str) -> str | None:
+    """Generated pages are summed up by kind; the reference pages are listed one by one."""
+    parts = path.split("/")
+    if parts[0] == "practice" and len(parts) == 3:
+        return "practice feedback pages (practice/<case>/<letter>.html)"
+    if parts[0] == "practice" and parts[1] not in ("index.html", "worksheet.html", "answer-key.html"):
+        return "practice case pages (practice/<case>.html)"
+    if parts[0] in ("guide", "codes") and parts[-1] not in ("index.html", "all-paths.html"):
+        return f"{parts[0]} pages ({parts[0]}/...)"
+    return None
+
+
 def print_page_table(rows: list[measure.PageBytes]) -> None:
-    width = max(len(r.path) for r in rows)
+    width = max(len(r.path) for r in rows if page_kind(r.path) is None)
     print(f"  {'page':<{width}}  {'HTML':>9}  {'gzip sent':>9}")
+    kinds: dict[str, list[measure.PageBytes]] = {}
     for r in rows:
-        print(f"  {r.path:<{width}}  {r.html:>9,}  {r.sent:>9,}")
+        kind = page_kind(r.path)
+        if kind:
+            kinds.setdefault(kind, []).append(r)
+        else:
+            print(f"  {r.path:<{width}}  {r.html:>9,}  {r.sent:>9,}")
+    for kind, group in kinds.items():
+        largest = max(group, key=lambda r: r.sent)
+        print(f"  {kind}: {len(group)} pages, median HTML {statistics.median(r.html for r in group):,.0f} bytes, "
+              f"median sent {statistics.median(r.sent for r in group):,.0f}; largest sent {largest.path} "
+              f"({largest.sent:,})")
     print(f"  {len(rows)} pages: HTML {kb(sum(r.html for r in rows))} in all, "
           f"{kb(sum(r.sent for r in rows))} sent gzipped; largest page sent: "
           f"{max(rows, key=lambda r: r.sent).path} ({kb(max(r.sent for r in rows))})")

@@ -97,6 +97,18 @@ def set_answer_label(value: str) -> Callable[[object], None]:
     return change
 
 
+def set_practice(field: str, value) -> Callable[[object], None]:
+    def change(book) -> None:
+        next(iter(book["cases"].values()))[field] = value
+    return change
+
+
+def set_practice_codes(codes: list[str]) -> Callable[[object], None]:
+    def change(book) -> None:
+        next(iter(book["cases"].values()))["distractors"][0]["codes"] = codes
+    return change
+
+
 def set_entry(index: int, field: str, value) -> Callable[[object], None]:
     def change(items) -> None:
         items[index][field] = value
@@ -126,8 +138,8 @@ class Case:
     shows: str = "&lt;script&gt;"
 
 
-TREE, SYN, REL, TOGETHER, SNAP = (f"data/{n}.yml" for n in
-                                  ("decision_tree", "synonyms", "related_codes", "reported_together", "codeset_snapshot"))
+TREE, SYN, REL, TOGETHER, SNAP, PRACTICE = (f"data/{n}.yml" for n in (
+    "decision_tree", "synonyms", "related_codes", "reported_together", "codeset_snapshot", "practice"))
 START_PAGE = "guide/index.md"
 
 GENERATE_CASES = [
@@ -204,6 +216,15 @@ GENERATE_CASES = [
          "related-codes.md"),
     Case("script-in-synonym-term", edit_yaml(SYN, set_entry(0, "term", f"back {SCRIPT}")), "escaped", "",
          "also-known-as.md"),
+    Case("script-in-practice-title", edit_yaml(PRACTICE, set_practice("title", f"Ow {SCRIPT}")), "escaped", "",
+         "practice/index.md"),
+    Case("script-in-practice-mistake",
+         edit_yaml(PRACTICE, lambda d: d["confusions"][next(iter(d["confusions"]))].update(mistake=f"A {SCRIPT}")),
+         "escaped", "", "practice/"),
+    Case("dup-key-practice", replace(PRACTICE, r"^(    title: .*\n)", r"\1\1"), "refused",
+         r"data/practice\.yml, line \d+, column \d+: the key 'title' appears twice"),
+    Case("practice-code-without-dot", edit_yaml(PRACTICE, set_practice_codes(["M62831"])), "refused",
+         r"data/practice\.yml, case '[a-z0-9-]+', distractor 1: M62831 .*write it with its dot"),
     # Pages written by hand.
     Case("script-in-page", append("docs/qa.md", f"\n\n{SCRIPT}\n"), "refused",
          r"docs/qa\.md, line \d+: a <script> element"),
@@ -283,9 +304,13 @@ def test_hostile_input_is_refused_by_name_or_shown_escaped(case, project, tmp_pa
         assert any(re.search(case.where, m) for m in messages), "\n".join(messages)
         return
     generate(project, tmp_path)
-    staged = (tmp_path / "stage" / case.escaped_in).read_text(encoding="utf-8")
-    assert case.shows in staged, f"{case.escaped_in} does not show the text escaped"
-    assert "<script>" not in staged and "javascript:alert" not in staged.replace(case.shows, "")
+    stage = tmp_path / "stage"
+    # A folder ("practice/"): the text lands on some of its pages, each shows it escaped.
+    where = sorted(stage.glob(case.escaped_in + "**/*.md")) if case.escaped_in.endswith("/") else [stage / case.escaped_in]
+    texts = [p.read_text(encoding="utf-8") for p in where]
+    assert any(case.shows in t for t in texts), f"{case.escaped_in} does not show the text escaped"
+    for staged in texts:
+        assert "<script>" not in staged and "javascript:alert" not in staged.replace(case.shows, "")
 
 
 def test_editor_leftovers_are_skipped_not_published(project, tmp_path):

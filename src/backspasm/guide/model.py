@@ -79,6 +79,9 @@ class Result(Strict):
     query_example: str | None = Field(default=None, pattern=SLUG)
     # Extra rows of the related-codes table to link, for codes that have none.
     related_rows: list[str] = Field(default_factory=list)
+    # A report result whose codes all have a condition: why every record that reaches it
+    # meets at least one (the path to it says so), so it never ends with nothing to report.
+    always_one: str | None = Field(default=None, min_length=10)
 
     @property
     def required_codes(self) -> list[str]:

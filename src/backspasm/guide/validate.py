@@ -187,8 +187,11 @@ def _check_shape(result: Result, display: str, where: str) -> list[DataError]:
     else:
         if not result.codes:
             problems.append(f"a {result.kind} result names at least one billable code (codes)")
-        if result.kind == "report" and result.codes and not result.required_codes:
-            problems.append("a report result names at least one code without a condition (when)")
+        if result.kind == "report" and result.codes and not result.required_codes and not result.always_one:
+            problems.append("a report result names at least one code without a condition (when), or says in "
+                            "always_one why every record that reaches it meets one of the conditions")
+        if result.always_one and result.required_codes:
+            problems.append("always_one is for a result whose codes all have a condition: remove it")
         if not result.do_not_add:
             problems.append("do_not_add: say what not to add")
         if not result.document_next_time:
