@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import ROOT, build_into
 from backspasm.guide.model import Question
@@ -83,7 +84,7 @@ def test_a_reader_clicks_through_a_path_and_back(page_nojs, served, tree):
         answer_link(page_nojs, label).click()
         assert page_nojs.url == served + "guide/" + "/".join(answers[: index + 1]) + ".html"
     result = follow(tree, answers)
-    assert page_nojs.locator("ol.guide-codes .code").all_inner_texts() == [c.code for c in result.codes]
+    expect(page_nojs.locator("ol.guide-codes .code")).to_have_text([c.code for c in result.codes])
     for index in reversed(range(len(answers))):
         page_nojs.go_back()
         expected = "guide/index.html" if index == 0 else "guide/" + "/".join(answers[:index]) + ".html"
@@ -162,7 +163,7 @@ def test_a_result_links_to_its_row_in_the_related_codes_table(page_nojs, served)
     page_nojs.goto(served + "guide/no-red-flag/current-injury/strain/lower-back/active-treatment.html")
     page_nojs.locator("ul.guide-related a").first.click()
     assert page_nojs.url == served + "related-codes.html#s39012"
-    assert page_nojs.locator("tr#s39012").is_visible()
+    expect(page_nojs.locator("tr#s39012")).to_be_visible()
 
 
 def test_the_all_paths_page_links_each_result(page_nojs, served, tree):

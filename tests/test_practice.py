@@ -295,7 +295,8 @@ def test_the_index_lists_every_case_by_topic_and_level_with_what_it_teaches(site
         # What it teaches names the answer: closed until the trainee opens it.
         teaches = row.find("details")
         assert teaches is not None and not teaches.has_attr("open"), item.page
-        assert cells[2] == f"What case {item.number} teaches " + " ".join(item.case.teaches.split())
+        teaches.summary.decompose()
+        assert " ".join(teaches.get_text().split()) == " ".join(item.case.teaches.split())
     grid = soup.select(".practice-grid tbody tr")
     assert len(grid) == len(practice.TOPICS)
     listed = sorted(int(a.get_text(" ", strip=True).split()[-1]) for a in soup.select(".practice-grid td a"))
@@ -451,3 +452,50 @@ def test_the_worksheet_and_the_key_print_cleanly(print_page, served, exercises, 
     with capsys.disabled():
         print(f"\n[practice] print on {paper}: worksheet {counts['worksheet']} pages, "
               f"answer key {counts['answer key']} pages")
+
+
+def test_every_feedback_page_has_the_structure_axe_checked_on_the_sample(site):
+    """axe runs on one feedback page per case (tests/test_every_page.py). The others come
+    from the same template: here each of them is held to what could differ by its text,
+    and to the sample's own landmarks and classes, so no page outside the sample has a
+    layout or a colour axe did not see."""
+    from lxml import html as lxml_html
+    from test_every_page import FEEDBACK, feedback_sample
+
+    sample = feedback_sample(site)
+    every = sorted(p.relative_to(site).as_posix() for p in (site / "practice").glob("*/*.html"))
+    assert every and all(FEEDBACK.match(rel) for rel in every)
+
+    def read(rel: str):
+        tree = lxml_html.fromstring((site / rel).read_bytes())
+        article = tree.find(".//article")
+        landmarks = tuple(e.tag for e in tree.iter("header", "nav", "main", "footer", "article"))
+        classes = {c for e in article.iter() for c in (e.get("class") or "").split()}
+        return tree, article, landmarks, classes
+
+    seen_landmarks, seen_classes = set(), set()
+    for rel in sample:
+        _, _, landmarks, classes = read(rel)
+        seen_landmarks.add(landmarks)
+        seen_classes |= classes
+    problems = []
+    for rel in every:
+        tree, article, landmarks, classes = read(rel)
+        if tree.get("lang") != "en":
+            problems.append(f"{rel}: no lang")
+        ids = [e.get("id") for e in tree.iter() if e.get("id")]
+        if len(ids) != len(set(ids)):
+            problems.append(f"{rel}: duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}")
+        levels = [int(h.tag[1]) for h in article.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+        if levels[:1] != [1] or levels.count(1) != 1 or any(b - a > 1 for a, b in zip(levels, levels[1:])):
+            problems.append(f"{rel}: heading levels {levels}")
+        if any(not " ".join(h.text_content().split()) for h in article.iter("h1", "h2", "h3")):
+            problems.append(f"{rel}: an empty heading")
+        for a in tree.iter("a"):
+            if not (" ".join(a.text_content().split()) or a.get("aria-label") or a.get("title")):
+                problems.append(f"{rel}: a link with no name to {a.get('href')}")
+        if landmarks not in seen_landmarks:
+            problems.append(f"{rel}: landmarks {landmarks} differ from every page axe checked")
+        if classes - seen_classes:
+            problems.append(f"{rel}: classes axe never saw on a checked page: {sorted(classes - seen_classes)}")
+    assert not problems, "\n".join(problems[:40])

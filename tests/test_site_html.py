@@ -109,6 +109,11 @@ def test_no_page_pairs_m62831_with_the_back(pages):
         main = soup.select_one("article") or soup.body
         for warning in main.select(".admonition.warning, .admonition.danger, details.warning"):
             warning.decompose()
+        # Practice: the answers a trainee chooses from, and a wrong answer's own page (what
+        # was chosen and why it is wrong), show the mix-up on purpose. The right answer,
+        # its reasons and the answer key are read like every other page.
+        for taught in main.select(".practice-answers, .practice-wrong-answer"):
+            taught.decompose()
         # Each list item and table cell is read on its own: lists of official titles
         # (M62.830 back; M62.831 calf) are separate statements.
         blocks = [" ".join(el.get_text(" ").split()) for el in main.select("li, td, th, p, dd, dt, caption")]
