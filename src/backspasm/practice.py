@@ -454,9 +454,11 @@ def order_note(item: Exercise) -> str | None:
     if item.result.sequence == "as-listed":
         return "The order is fixed: report the codes as listed."
     if item.result.sequence == "first-listed":
+        if len(codes) == 2:
+            return f"{codes[0].code} goes first, then {codes[1].code}."
         return f"{codes[0].code} goes first; no rule orders the others."
-    return ("No rule fixes the order of these codes: list first the one chiefly responsible for the encounter "
-            "(Section IV.G).")
+    return ("No rule fixes the order of these codes: list first the one chiefly responsible for the visit "
+            "(Section IV.G, outpatient) or, for an inpatient stay, the principal diagnosis (Section II).")
 
 
 def render_pages(items: list[Exercise]) -> dict[str, str]:
