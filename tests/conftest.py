@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from local_site import keep_local
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -215,6 +216,40 @@ def page_nojs(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture
+def print_page(browser, served, site):
+    context = browser.new_context()
+    keep_local(context, served, site)
+    page = context.new_page()
+    page.emulate_media(media="print")
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def print_page_nojs(browser, served, site):
+    """The guide is built to work without JavaScript: its results are printed that way too."""
+    context = browser.new_context(java_script_enabled=False)
+    keep_local(context, served, site)
+    page = context.new_page()
+    page.emulate_media(media="print")
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def tree():
+    """The guide's decision tree, loaded and checked as the build does."""
+    from backspasm.guide.validate import load_tree
+    from backspasm.loader import load_list
+    from backspasm.models import RelatedCode
+
+    items, _ = load_list(ROOT / "data" / "related_codes.yml", "related", RelatedCode, key=lambda e: e.get("code", ""))
+    loaded, errors = load_tree(ROOT / "data" / "decision_tree.yml", "data/decision_tree.yml", {i.code for i in items})
+    assert not errors, "\n".join(map(str, errors))
+    return loaded
 
 
 BROWSER_FIXTURES = {"browser", "page", "page_nojs", "print_page", "print_page_nojs", "nginx", "nginx_server",

@@ -12,19 +12,8 @@ from conftest import ROOT, build_into
 from backspasm.guide.model import Question
 from backspasm.guide.paths import complete_paths, follow
 from backspasm.site_paths import guide_page as page_path
-from backspasm.guide.validate import load_tree
-from backspasm.loader import load_list
-from backspasm.models import RelatedCode
 
 
-
-
-@pytest.fixture(scope="module")
-def tree():
-    items, _ = load_list(ROOT / "data" / "related_codes.yml", "related", RelatedCode, key=lambda e: e.get("code", ""))
-    loaded, errors = load_tree(ROOT / "data" / "decision_tree.yml", "data/decision_tree.yml", {i.code for i in items})
-    assert not errors
-    return loaded
 
 
 def heading(page) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,21 +20,10 @@ import yaml
 from conftest import ROOT, soup_of
 from backspasm import practice
 from backspasm.guide.cases import load_cases, walk
-from backspasm.guide.validate import load_tree
-from backspasm.loader import load_list
-from backspasm.models import RelatedCode
 from backspasm.site_paths import PRACTICE_INDEX, PRACTICE_KEY, PRACTICE_WORKSHEET, html
 
 PRACTICE = ROOT / "data" / practice.PRACTICE_FILE
 DISPLAY = "data/practice.yml"
-
-
-@pytest.fixture(scope="module")
-def tree():
-    items, _ = load_list(ROOT / "data" / "related_codes.yml", "related", RelatedCode, key=lambda e: e.get("code", ""))
-    loaded, errors = load_tree(ROOT / "data" / "decision_tree.yml", "data/decision_tree.yml", {i.code for i in items})
-    assert not errors
-    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -210,10 +198,6 @@ def drop_case(raw, case_id: str) -> None:
 # ------------------------------------------------------------------ site: the pages
 
 
-def rel_of(site: Path, href_base: str, href: str) -> str:
-    return (Path(href_base).parent / href).as_posix()
-
-
 def resolve(site: Path, page: Path, href: str) -> Path:
     return (page.parent / href.split("#")[0]).resolve()
 
@@ -225,7 +209,8 @@ def test_each_case_page_shows_the_record_the_question_and_its_answers_as_links(s
         assert soup.find("h1").get_text(" ", strip=True).startswith(item.title), item.page
         record = soup.select(".practice-record p")
         assert len(record) == len(item.case.vignette), item.page
-        assert soup.find(id="question").get_text(strip=True) == "What do you report?"
+        assert [h.get_text(strip=True) for h in soup.select("article h2")] == ["The record", "What do you report?"]
+        assert soup.select_one("ul.practice-answers")["aria-label"] == "What do you report?"
         links = soup.select("ul.practice-answers a.practice-answer")
         assert len(links) == len(item.options), item.page
         for link, option in zip(links, item.options):
@@ -410,20 +395,9 @@ def test_in_chromium_with_javascript_off_a_trainee_answers_a_case_of_each_topic(
         assert page.locator("article h1").inner_text().startswith(exercises[index + 1].title)
 
 
-@pytest.fixture
-def print_page(browser, served, site):
-    from local_site import keep_local
-
-    context = browser.new_context(java_script_enabled=False)
-    keep_local(context, served, site)
-    page = context.new_page()
-    page.emulate_media(media="print")
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
-def test_the_worksheet_and_the_key_print_cleanly(print_page, served, exercises, paper, capsys):
+def test_the_worksheet_and_the_key_print_cleanly(print_page_nojs, served, exercises, paper, capsys):
+    print_page = print_page_nojs
     from pypdf import PdfReader
     from test_print import nav_labels_absent_from, printed_text
 

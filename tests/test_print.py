@@ -11,33 +11,11 @@ import unicodedata
 
 import pytest
 from conftest import html_pages, soup_of
-from local_site import keep_local
 
 PAPER = ["A4", "Letter"]
 # Words only the site chrome prints: header, skip link, footer, table-of-contents sidebar.
 CHROME_TEXT = ["Skip to content", "Table of contents", "Made with", "Back to top", "Back muscle spasm coding reference"]
 HIDDEN_IN_PRINT = [".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-search", ".md-footer", ".md-top", ".md-skip"]
-
-
-@pytest.fixture
-def print_page(browser, served, site):
-    context = browser.new_context()
-    keep_local(context, served, site)
-    page = context.new_page()
-    page.emulate_media(media="print")
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def print_page_nojs(browser, served, site):
-    """The guide is built to work without JavaScript: its results are printed that way too."""
-    context = browser.new_context(java_script_enabled=False)
-    keep_local(context, served, site)
-    page = context.new_page()
-    page.emulate_media(media="print")
-    yield page
-    context.close()
 
 
 def pdf_of(page, paper: str) -> bytes:
