@@ -198,7 +198,7 @@ def drop_case(raw, case_id: str) -> None:
 # ------------------------------------------------------------------ site: the pages
 
 
-def resolve(site: Path, page: Path, href: str) -> Path:
+def resolve(page: Path, href: str) -> Path:
     return (page.parent / href.split("#")[0]).resolve()
 
 
@@ -214,7 +214,7 @@ def test_each_case_page_shows_the_record_the_question_and_its_answers_as_links(s
         links = soup.select("ul.practice-answers a.practice-answer")
         assert len(links) == len(item.options), item.page
         for link, option in zip(links, item.options):
-            target = resolve(site, path, link["href"])
+            target = resolve(path, link["href"])
             assert target == (site / html(option.page)).resolve(), item.page
             assert target.exists(), f"{item.page}: {link['href']} is not built"
             text = " ".join(link.get_text(" ", strip=True).split())
@@ -242,7 +242,7 @@ def test_each_feedback_page_says_right_or_not_and_states_the_right_answer(site, 
                 assert soup.find(id="mistake") and soup.find(id="why-not"), option.page
                 reasons = soup.select(".practice-reasons li")
                 assert reasons, f"{option.page}: no reason given"
-            links = {a.get_text(strip=True): resolve(site, path, a["href"]) for a in soup.select(".practice-links a")}
+            links = {a.get_text(strip=True): resolve(path, a["href"]) for a in soup.select(".practice-links a")}
             assert links["Try again"] == (site / html(item.page)).resolve()
             nxt = links.get("Next case") or links.get("Back to the list")
             assert nxt == (site / html(following)).resolve(), option.page
@@ -259,13 +259,13 @@ def test_feedback_links_to_the_code_pages_and_the_note_on_them(site, exercises):
     link = next(a for a in soup.select(".practice-reasons a") if note.text[:20] in a.get_text(" "))
     target, _, anchor = link["href"].partition("#")
     assert anchor == note.anchor
-    assert soup_of(resolve(site, path, target)).find(id=anchor), f"{link['href']}: the note is not there"
+    assert soup_of(resolve(path, target)).find(id=anchor), f"{link['href']}: the note is not there"
     li = link.find_parent("li").get_text(" ", strip=True)
     assert f"inherited by {note.code}" in li and note.item in li
     code_links = [a for a in soup.select("article a") if re.fullmatch(r"[A-Z]\d\d\.\w+", a.get_text(strip=True))]
     assert code_links, f"{option.page}: the codes do not link to their pages"
     for a in code_links:
-        assert resolve(site, path, a["href"]).exists(), a["href"]
+        assert resolve(path, a["href"]).exists(), a["href"]
 
 
 def test_the_index_lists_every_case_by_topic_and_level_with_what_it_teaches(site, exercises):

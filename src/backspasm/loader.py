@@ -190,6 +190,27 @@ def explain(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def validate_each(raw: object, model: type[M], kind: str, display: str, errors: list[DataError]) -> list[M]:
+    """A list of mappings (questions, results, cases), each validated and named by its id in
+    messages ("case 'simple-lumbar-spasm'", else "case 3"). Problems go to `errors`."""
+    if not isinstance(raw, list) or not raw:
+        errors.append(DataError(display, f"{kind}s", f"expected a list of {kind}s (lines starting with '- ')"))
+        return []
+    items: list[M] = []
+    for index, entry in enumerate(raw, start=1):
+        name = f"{kind} {index}"
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            name = f"{kind} '{entry['id']}'"
+        if not isinstance(entry, dict):
+            errors.append(DataError(display, name, "expected a mapping of fields"))
+            continue
+        try:
+            items.append(model.model_validate(entry))
+        except ValidationError as exc:
+            errors.append(DataError(display, name, explain(exc)))
+    return items
+
+
 def load_list(
     path: Path,
     display: str,

@@ -15,6 +15,7 @@ resolved here to the level it is printed at; the guideline section; the Index en
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -174,6 +175,7 @@ class Note:
         return code_page(codeset.strip_dash(self.code)[0])
 
 
+@functools.cache  # looked up when the file is checked, and again for each page that cites it
 def resolve_note(ref: NoteRef) -> tuple[Note | None, str | None]:
     """The note in the official data, or None and why it is not there."""
     found_levels = levels(codeset.strip_dash(ref.code)[0])

@@ -20,11 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from ..checks import check_code
 from ..errors import DataError
-from ..loader import explain, read_yaml
+from ..loader import read_yaml, validate_each
 from ..models import Strict
 from .model import SLUG, Kind, Question, Result, Tree
 from .paths import nodes_by_id
@@ -58,22 +58,10 @@ def load_cases(path: Path, display: str) -> tuple[list[Case], list[DataError]]:
     raw, errors = read_yaml(path, display)
     if errors:
         return [], errors
-    if not isinstance(raw, list) or not raw:
-        return [], [DataError(display, "", "expected a list of cases (lines starting with '- ')")]
     cases: list[Case] = []
     seen: set[str] = set()
-    for index, entry in enumerate(raw, start=1):
-        name = f"case {index}"
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            name = f"case '{entry['id']}'"
-        if not isinstance(entry, dict):
-            errors.append(DataError(display, name, "expected a mapping of fields"))
-            continue
-        try:
-            case = Case.model_validate(entry)
-        except ValidationError as exc:
-            errors.append(DataError(display, name, explain(exc)))
-            continue
+    for case in validate_each(raw, Case, "case", display, errors):
+        name = f"case '{case.id}'"
         if case.id in seen:
             errors.append(DataError(display, name, "duplicate case id"))
             continue

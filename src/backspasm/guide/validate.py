@@ -4,11 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
-
 from .. import codeset
 from ..errors import DataError
-from ..loader import explain, read_yaml
+from ..loader import read_yaml, validate_each
 from ..site_paths import GUIDE_RESERVED
 from .model import Question, Result, Tree
 from .rows import rows_for
@@ -40,8 +38,8 @@ def load_tree(
     unknown = set(raw) - {"start", "questions", "results"}
     if unknown:
         errors.append(DataError(display, "", f"unknown top-level field(s): {', '.join(sorted(unknown))}"))
-    questions = _nodes(raw.get("questions"), Question, "question", display, errors)
-    results = _nodes(raw.get("results"), Result, "result", display, errors)
+    questions = validate_each(raw.get("questions"), Question, "question", display, errors)
+    results = validate_each(raw.get("results"), Result, "result", display, errors)
     start = raw.get("start")
     if not isinstance(start, str) or not start:
         errors.append(DataError(display, "start", "name the id of the first question"))
@@ -54,25 +52,6 @@ def load_tree(
     for result in tree.results:
         errors += check_result(result, display, related_rows, query_examples)
     return (None, errors) if errors else (tree, [])
-
-
-def _nodes(raw, model: type[BaseModel], kind: str, display: str, errors: list[DataError]) -> list:
-    if not isinstance(raw, list) or not raw:
-        errors.append(DataError(display, f"{kind}s", f"expected a list of {kind}s"))
-        return []
-    nodes = []
-    for index, entry in enumerate(raw, start=1):
-        name = f"{kind} {index}"
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            name = f"{kind} '{entry['id']}'"
-        if not isinstance(entry, dict):
-            errors.append(DataError(display, name, "expected a mapping of fields"))
-            continue
-        try:
-            nodes.append(model.model_validate(entry))
-        except ValidationError as exc:
-            errors.append(DataError(display, name, explain(exc)))
-    return nodes
 
 
 def check_ids(tree: Tree, display: str) -> list[DataError]:
