@@ -29,6 +29,7 @@ from .checks import check_code
 from .errors import DataError
 from .guide.cases import Case, compare, walk
 from .guide.model import SLUG, Kind, Result, Tree
+from .guide.pages import NO_FIXED_ORDER
 from .loader import explain, read_yaml
 from .models import Strict
 from .render import render
@@ -459,8 +460,7 @@ def order_note(item: Exercise) -> str | None:
         if len(codes) == 2:
             return f"{codes[0].code} goes first, then {codes[1].code}."
         return f"{codes[0].code} goes first; no rule orders the others."
-    return ("No rule fixes the order of these codes: list first the one chiefly responsible for the visit "
-            "(Section IV.G, outpatient) or, for an inpatient stay, the principal diagnosis (Section II).")
+    return NO_FIXED_ORDER
 
 
 def render_pages(items: list[Exercise]) -> dict[str, str]:

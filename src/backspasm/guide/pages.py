@@ -96,6 +96,11 @@ def code_lines(result: Result) -> list[CodeLine]:
     return [CodeLine(c.code, codeset.title(c.code), c.when) for c in result.codes]
 
 
+# Where a result fixes no order (sequence: any): what decides the first code, by setting.
+NO_FIXED_ORDER = ("No rule fixes the order of these codes: list first the one chiefly responsible for the visit "
+                  "(Section IV.G, outpatient) or, for an inpatient stay, the principal diagnosis (Section II).")
+
+
 def codes_heading(result: Result) -> tuple[str, list[str]]:
     """The heading over a result's codes, and notes on order and conditions.
 
@@ -112,7 +117,7 @@ def codes_heading(result: Result) -> tuple[str, list[str]]:
         return "Report, in this order", notes
     if result.sequence == "first-listed":
         return "Report the first code first, then the others", notes
-    notes.append("No rule fixes the order of these codes: list first the one chiefly responsible for the encounter.")
+    notes.append(NO_FIXED_ORDER)
     return "Report", notes
 
 
