@@ -41,8 +41,10 @@ def test_an_edit_reloads_the_page_and_a_mistake_is_shown_on_it(serving, browser)
         page.wait_for_timeout(800)  # the page has asked for the build number once
         index = root / "docs" / "index.md"
         index.write_text(index.read_text(encoding="utf-8") + "\nA sentence the editor just added.\n", encoding="utf-8")
-        page.wait_for_function("() => document.body.innerText.includes('A sentence the editor just added.')",
-                               timeout=60000)
+        # The body is null for a moment while the page reloads: the check waits through it.
+        page.wait_for_function(
+            "() => !!document.body && document.body.innerText.includes('A sentence the editor just added.')",
+            timeout=60000)
         index.write_text(index.read_text(encoding="utf-8") + "\nReport M62.83 for this.\n", encoding="utf-8")
         box = page.locator("#dev-build-problems")
         box.wait_for(state="visible", timeout=60000)
