@@ -1,35 +1,15 @@
-"""WCAG 2.2 AA, measured the way a screen-reader or keyboard user meets the site.
+"""WCAG 2.2 AA checks aimed at one feature each: the search dialog's name, the footer's
+contrast, one h1 and a working skip link on every page, the skip link as first tab stop.
 
-axe-core (node_modules, pinned in package-lock.json) is injected into every built page
-in Chromium, in the light and the dark palette, with the WCAG 2.0/2.1/2.2 A and AA rule
-sets. Pages are split into a fixed number of shares (by a hash of their path) so the
-work spreads evenly over pytest-xdist workers; a failure names each page.
+axe-core on every page in both palettes is in test_every_page.py.
 """
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, html_pages, soup_of
+from conftest import AXE, AXE_URL_PATH, html_pages, soup_of
 from local_site import keep_local
-
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# Served to the page as a cacheable script: Chromium then keeps its compiled code
-# between pages, instead of parsing 0.5 MB of inline script on each of ~200 pages.
-AXE_URL_PATH = "__axe-core__/axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SHARES = 12
-PALETTES = {"light": "default", "dark": "slate"}
-
-
-def share_of(rel: str) -> int:
-    return zlib.crc32(rel.encode()) % SHARES
-
-
-def pages_in_share(site: Path, share: int) -> list[str]:
-    rels = [p.relative_to(site).as_posix() for p in html_pages(site)]
-    return [rel for rel in rels if share_of(rel) == share]
 
 
 def require_axe() -> None:
@@ -53,15 +33,6 @@ def new_axe_context(browser, served: str, site: Path, **options):
 def run_axe(page, served: str, options: dict) -> dict:
     page.add_script_tag(url=served + AXE_URL_PATH)
     return page.evaluate("options => axe.run(document, options)", options)
-
-
-def describe(rel: str, palette: str, violation: dict) -> str:
-    node = violation["nodes"][0]
-    summary = " ".join(node.get("failureSummary", "").split())
-    return (
-        f"{rel} ({palette}): {violation['id']} on {len(violation['nodes'])} element(s), "
-        f"first {node['target']}: {summary[:300]}"
-    )
 
 
 @pytest.mark.browser
