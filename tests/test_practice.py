@@ -395,6 +395,43 @@ def test_in_chromium_with_javascript_off_a_trainee_answers_a_case_of_each_topic(
         assert page.locator("article h1").inner_text().startswith(exercises[index + 1].title)
 
 
+# Each stretch of a grid heading between spaces and soft hyphens, with the number of lines
+# its letters sit on (the tops of their boxes): 1 when it is never split inside a word.
+GRID_HEADING_LINES = """() => [...document.querySelectorAll('.practice-grid th')].flatMap(th => {
+    const text = th.textContent, node = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let n = node.nextNode(); n; n = node.nextNode()) {
+        const re = /[^\\s\\u00ad]+/g;
+        for (let m = re.exec(n.data); m; m = re.exec(n.data)) {
+            const tops = new Set();
+            for (let i = m.index; i < m.index + m[0].length; i++) {
+                const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+                // a letter just after a break also gets the box of the hyphen drawn before it: its own is the last
+                const boxes = r.getClientRects();
+                tops.add(Math.round(boxes[boxes.length - 1].top));
+            }
+            found.push([m[0], text.replace(/\\u00ad/g, ''), tops.size]);
+        }
+    }
+    return found;
+})"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_on_a_phone_the_case_grid_headings_break_only_between_syllables(browser, served, width):
+    """At 320 px (WCAG reflow) and a common phone width, no heading of the case grid is cut
+    inside a word ("Founda" / "tion"); a word may break only where the page marks it."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(served + html(PRACTICE_INDEX))
+        stretches = page.evaluate(GRID_HEADING_LINES)
+    finally:
+        context.close()
+    assert len(stretches) >= 8
+    assert [(part, heading) for part, heading, lines in stretches if lines > 1] == []
+
+
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_the_worksheet_and_the_key_print_cleanly(print_page_nojs, served, exercises, paper, capsys):
     print_page = print_page_nojs

@@ -48,6 +48,16 @@ TOPICS: dict[str, str] = {
     "documentation-and-queries": "Documentation and queries",
 }
 LEVELS: dict[str, str] = {"foundation": "Foundation", "intermediate": "Intermediate", "advanced": "Advanced"}
+# Where the words of the case grid's headings may break in a phone's narrow columns (soft
+# hyphens, seen only at a break), instead of anywhere ("Founda" / "tion").
+SHY = "\u00ad"
+GRID_WORD_BREAKS = {word.replace("-", ""): word.replace("-", SHY) for word in (
+    "Foun-da-tion", "In-ter-me-di-ate", "Ad-vanced", "con-di-tions", "Doc-u-men-ta-tion", "mus-cle", "que-ries")}
+
+
+def breakable(label: str) -> str:
+    """A grid heading with its words' break points marked."""
+    return " ".join(GRID_WORD_BREAKS.get(word, word) for word in label.split(" "))
 MIN_OPTIONS, MAX_OPTIONS = 3, 6  # the right answer and 2 to 5 distractors
 
 # Sections of the Official Guidelines (FY2026) a reason may cite, with what each is about
@@ -480,7 +490,7 @@ def render_pages(items: list[Exercise]) -> dict[str, str]:
     common = dict(topics=topics, count=count, anchor=practice_anchor, topic_anchor=practice_topic_anchor,
                   split=record_line)
     pages[PRACTICE_INDEX] = render(
-        "practice/index.md.j2", here=PRACTICE_INDEX, levels=list(LEVELS.values()),
+        "practice/index.md.j2", here=PRACTICE_INDEX, levels=list(LEVELS.values()), breakable=breakable,
         options=sum(len(i.options) for i in items), worksheet=PRACTICE_WORKSHEET, key=PRACTICE_KEY, **common,
     )
     pages[PRACTICE_WORKSHEET] = render("practice/worksheet.md.j2", here=PRACTICE_WORKSHEET, index=PRACTICE_INDEX,
