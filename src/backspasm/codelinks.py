@@ -37,8 +37,10 @@ PROTECTED = re.compile(
     r"|<!--.*?-->"
 )
 CODE_LIKE = re.compile(r"[A-Z][0-9]")  # a cheap test before looking for codes in a chunk
-# One pass over a page: a protected region is left as it is, a code outside one is linked.
-PROTECTED_OR_TOKEN = re.compile("(?ms)(?P<protected>" + PROTECTED.pattern[len("(?ms)"):] + ")|" + TOKEN.pattern)
+# A page split into text and protected regions in one pass in C: [text, region, text, ...].
+# No code can reach into a region (none starts with a code's characters), so looking for
+# codes in each stretch of text alone finds what a scan of the whole page would.
+SPLIT_PROTECTED = re.compile("(?ms)(" + PROTECTED.pattern[len("(?ms)"):] + ")")
 URL_PARTS = re.compile(r"""(?:href|src)\s*=\s*"[^"]*"|\]\([^)\n]*\)|https?://\S+""")
 # Quoted official text (code pages, matrix): CMS writes some headers without the dash
 # (S39.012), so codes in it are linked but not held to the site's notation rules.
@@ -95,11 +97,6 @@ def process(
     errors = _problems(text, file, first_line)
 
     def replace(m: re.Match) -> str:
-        if m.group("protected") is not None:
-            if CODE_LIKE.search(m.group(0)):  # headings, links, tags: checked, not linked
-                for code in codes_in(m.group(0)):
-                    used(code)
-            return m.group(0)
         written = m.group("code")
         if not written or not codeset.exists(written):
             return m.group(0)
@@ -109,7 +106,16 @@ def process(
             return written
         return f'<a class="icd-code" href="{href(page_path, code_page(code))}">{written}</a>'
 
-    return PROTECTED_OR_TOKEN.sub(replace, text), errors
+    parts = SPLIT_PROTECTED.split(text)
+    for i, part in enumerate(parts):
+        if not CODE_LIKE.search(part):
+            continue
+        if i % 2:  # headings, links, tags: checked, not linked
+            for code in codes_in(part):
+                used(code)
+        else:
+            parts[i] = TOKEN.sub(replace, part)
+    return "".join(parts), errors
 
 
 def codes_in(text: str) -> set[str]:
