@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import AXE, AXE_URL_PATH, html_pages, soup_of
+from conftest import AXE, AXE_URL_PATH, soup_of
 from local_site import keep_local
 
 
